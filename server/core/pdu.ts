@@ -8,7 +8,7 @@ export interface JsonObject {
   [key: string]: JsonValue;
 }
 
-export interface Pdu extends JsonObject {
+export type Pdu = JsonObject & {
   /** Present in room versions 1 and 2 only; derived from the reference hash afterwards. */
   event_id?: string;
   /** Absent from the create event in room version 12. */
@@ -26,7 +26,7 @@ export interface Pdu extends JsonObject {
   unsigned?: JsonObject;
   /** Top-level in room versions 1 to 10; in content from v11. */
   redacts?: string;
-}
+};
 
 /** A PDU together with the id this server computed for it. */
 export interface EventWithId {
