@@ -2,7 +2,7 @@
 // PostgreSQL; when CAIRN_TEST_DATABASE_URL is not given, a throwaway PostgreSQL cluster is started
 // on loopback for the run (needs the Debian `postgresql` package) and stopped afterwards.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +24,8 @@ let clusterDir: string | undefined;
 const env = { ...process.env };
 if (!env.CAIRN_TEST_DATABASE_URL) {
   clusterDir = mkdtempSync(join(tmpdir(), 'cairn-pg-'));
+  // initdb runs as the postgres user when we are root; it must be able to enter this directory.
+  chmodSync(clusterDir, 0o755);
   const port = String(56000 + (process.pid % 1000));
   try {
     env.CAIRN_TEST_DATABASE_URL = execFileSync(

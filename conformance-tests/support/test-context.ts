@@ -1,0 +1,32 @@
+// A Context for in-process tests (fastify inject): a real database from withTestDatabase, a fixed
+// signing key and a fixed clock, silent logs.
+import type { Kysely } from 'kysely';
+import { pino } from 'pino';
+import { loadConfig } from '../../server/config/load-config.ts';
+import type { Context } from '../../server/context.ts';
+import { createMetrics } from '../../server/http/metrics.ts';
+import { toServerSigningKey } from '../../server/keys/signing-key-file.ts';
+import type { Database } from '../../server/storage/schema.ts';
+import { TEST_NOW, TEST_SERVER_NAME } from './databases.ts';
+
+export const TEST_SHARED_SECRET = 'test-shared-secret-0123456789';
+
+export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = {}): Context {
+  const config = loadConfig({
+    env: { CAIRN_SERVER_NAME: TEST_SERVER_NAME, CAIRN_DATA_DIR: '/nonexistent', ...env },
+  });
+  return {
+    config,
+    db,
+    signingKey: toServerSigningKey({
+      algorithm: 'ed25519',
+      version: 'test',
+      seed: new Uint8Array(32).fill(7),
+    }),
+    registrationSharedSecret: TEST_SHARED_SECRET,
+    logger: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+    now: () => TEST_NOW,
+    version: '0.0.0-test',
+  };
+}

@@ -1,0 +1,69 @@
+// buildClientApp / buildFederationApp: the two fastify instances of one Cairn process.
+// Everything a handler needs comes from the context; nothing here starts listening.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { getServerKeys } from '../federation/keys/get-server-keys.ts';
+import { getFederationVersion } from '../federation/routes/get-version.ts';
+import { sharedSecretRegisterEndpoints } from './client-api/admin/shared-secret-register.ts';
+import { getHealth } from './client-api/health/get-health.ts';
+import { getMetrics } from './client-api/metrics/get-metrics.ts';
+import { getVersions } from './client-api/versions/get-versions.ts';
+import { getClientWellKnown } from './client-api/well-known/get-client-well-known.ts';
+import { getServerWellKnown } from './client-api/well-known/get-server-well-known.ts';
+import type { Context } from './context.ts';
+import { type Endpoint, registerEndpoints } from './http/endpoint.ts';
+import { sendError, useMatrixErrors } from './http/error-handler.ts';
+import { useJsonBodies } from './http/json-body.ts';
+import { MatrixError } from './http/matrix-error.ts';
+import { recordRequestMetrics } from './http/metrics.ts';
+import { useAjvValidation } from './http/validation.ts';
+
+function baseApp(ctx: Context, listener: string): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.logger.child({ listener }) as FastifyBaseLogger,
+    bodyLimit: ctx.config.maxRequestBodyBytes,
+    // Matrix ids and event ids in paths can be long; the default 100 chars is too short.
+    routerOptions: { maxParamLength: 1000 },
+    // One line per request is noise at info level; debug and trace keep it.
+    logController: new LogController({
+      disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
+    }),
+    frameworkErrors: (error, _request, reply) => {
+      sendError(reply, new MatrixError(400, 'M_UNRECOGNIZED', error.message));
+    },
+  });
+  useMatrixErrors(app);
+  useJsonBodies(app);
+  useAjvValidation(app);
+  recordRequestMetrics(app, ctx.metrics, listener);
+  // Web clients (Element) call the client API cross-origin.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
+    reply.header(
+      'access-control-allow-headers',
+      'X-Requested-With, Content-Type, Authorization, Date',
+    );
+    if (request.method === 'OPTIONS') return reply.status(204).send();
+  });
+  return app;
+}
+
+export function buildClientApp(ctx: Context): FastifyInstance {
+  const app = baseApp(ctx, 'client');
+  const endpoints: Endpoint<Context>[] = [
+    getVersions,
+    getClientWellKnown,
+    getServerWellKnown,
+    getHealth,
+    ...sharedSecretRegisterEndpoints(),
+  ];
+  if (ctx.config.enableMetrics) endpoints.push(getMetrics(ctx.config.metricsPath));
+  registerEndpoints(app, ctx, endpoints);
+  return app;
+}
+
+export function buildFederationApp(ctx: Context): FastifyInstance {
+  const app = baseApp(ctx, 'federation');
+  registerEndpoints(app, ctx, [getFederationVersion, getServerKeys, getHealth]);
+  return app;
+}

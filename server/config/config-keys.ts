@@ -1,0 +1,120 @@
+// Every configuration key, declared once: its YAML name, JSON schema, default and description.
+// The environment variable, the validation schema and `cairn generate-config` all derive from this.
+
+export interface ConfigKey {
+  readonly key: string;
+  readonly schema: Record<string, unknown>;
+  /** undefined: no default; the key is optional. */
+  readonly default?: string | number | boolean;
+  readonly description: string;
+  /** Documented but left out of the generated file unless set, e.g. secrets. */
+  readonly secret?: boolean;
+}
+
+const port = { type: 'integer', minimum: 0, maximum: 65535 };
+
+export const CONFIG_KEYS = [
+  {
+    key: 'server_name',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9.:\\[\\]-]+$' },
+    default: 'localhost',
+    description:
+      'The domain in user ids (@alice:<server_name>) and room aliases. Cannot change later.',
+  },
+  {
+    key: 'data_dir',
+    schema: { type: 'string', minLength: 1 },
+    default: './data',
+    description: 'Directory for the signing key, the embedded database and local media.',
+  },
+  {
+    key: 'database_url',
+    schema: { type: 'string', pattern: '^postgres(ql)?://' },
+    description:
+      'PostgreSQL connection URL (postgres://user:pass@host:5432/db). Unset: embedded PGlite in <data_dir>/pglite.',
+    secret: true,
+  },
+  {
+    key: 'bind_address',
+    schema: { type: 'string', minLength: 1 },
+    default: '127.0.0.1',
+    description: 'Address both listeners bind to. Use 0.0.0.0 or :: to listen on every interface.',
+  },
+  {
+    key: 'client_port',
+    schema: port,
+    default: 8008,
+    description: 'Port of the client-server API (put a TLS reverse proxy in front of it).',
+  },
+  {
+    key: 'federation_port',
+    schema: port,
+    default: 8448,
+    description: 'Port of the server-server (federation) API and the key server.',
+  },
+  {
+    key: 'public_baseurl',
+    schema: { type: 'string', pattern: '^https?://' },
+    description:
+      'URL clients reach this server at, served in /.well-known/matrix/client. Default: http://<server_name>:<client_port>/',
+  },
+  {
+    key: 'federation_public_address',
+    schema: { type: 'string', minLength: 1 },
+    description:
+      'host:port other servers reach the federation API at, served in /.well-known/matrix/server. Default: <server_name>:<federation_port>',
+  },
+  {
+    key: 'enable_registration',
+    schema: { type: 'boolean' },
+    default: false,
+    description: 'Allow anyone to register an account through the client API.',
+  },
+  {
+    key: 'registration_shared_secret',
+    schema: { type: 'string', minLength: 16 },
+    description:
+      'Secret for Synapse-compatible shared-secret registration (POST /_synapse/admin/v1/register). Unset: a random one is generated into <data_dir>/registration_shared_secret, for local tools only.',
+    secret: true,
+  },
+  {
+    key: 'signing_key_path',
+    schema: { type: 'string', minLength: 1 },
+    description:
+      "The server's ed25519 signing key (Synapse's format). Default: <data_dir>/signing.key, generated on first start.",
+  },
+  {
+    key: 'log_level',
+    schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    default: 'info',
+    description: 'Log level (pino). Logs are JSON lines on standard output.',
+  },
+  {
+    key: 'metrics_path',
+    schema: { type: 'string', pattern: '^/' },
+    default: '/_cairn/metrics',
+    description: 'Path of the Prometheus metrics on the client listener.',
+  },
+  {
+    key: 'enable_metrics',
+    schema: { type: 'boolean' },
+    default: true,
+    description: 'Serve Prometheus metrics at metrics_path.',
+  },
+  {
+    key: 'max_request_body_bytes',
+    schema: { type: 'integer', minimum: 1024 },
+    default: 1048576,
+    description: 'Largest JSON request body accepted; larger gets 413 M_TOO_LARGE.',
+  },
+  {
+    key: 'server_key_validity_hours',
+    schema: { type: 'integer', minimum: 1 },
+    default: 168,
+    description: 'How long other servers may cache our signing key (valid_until_ts).',
+  },
+] as const satisfies readonly ConfigKey[];
+
+export function envNameOf(key: string): string {
+  return `CAIRN_${key.toUpperCase()}`;
+}

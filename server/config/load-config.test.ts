@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { CONFIG_KEYS } from './config-keys.ts';
+import { generateConfigYaml } from './generate-config.ts';
+import { ConfigError, loadConfig } from './load-config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cairn-config-'));
+function file(text: string): string {
+  const path = join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+test('defaults apply with no file and no environment', () => {
+  const config = loadConfig({ env: {} });
+  assert.equal(config.serverName, 'localhost');
+  assert.equal(config.bindAddress, '127.0.0.1');
+  assert.equal(config.clientPort, 8008);
+  assert.equal(config.federationPort, 8448);
+  assert.equal(config.enableRegistration, false);
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.publicBaseurl, 'http://localhost:8008/');
+  assert.equal(config.federationPublicAddress, 'localhost:8448');
+  assert.ok(config.signingKeyPath.endsWith('/data/signing.key'));
+});
+
+test('environment variables override the YAML file', () => {
+  const path = file('server_name: example.org\nclient_port: 9000\nenable_registration: true\n');
+  const config = loadConfig({
+    configPath: path,
+    env: { CAIRN_CLIENT_PORT: '9100', CAIRN_ENABLE_REGISTRATION: 'false' },
+  });
+  assert.equal(config.serverName, 'example.org');
+  assert.equal(config.clientPort, 9100);
+  assert.equal(config.enableRegistration, false);
+});
+
+test('CAIRN_CONFIG names the file when --config is not given', () => {
+  const path = file('server_name: from-env-file.org\n');
+  assert.equal(loadConfig({ env: { CAIRN_CONFIG: path } }).serverName, 'from-env-file.org');
+});
+
+test('a bad value names the key and where it came from', () => {
+  assert.throws(
+    () => loadConfig({ env: { CAIRN_CLIENT_PORT: 'eighty' } }),
+    (err: Error) =>
+      err instanceof ConfigError &&
+      err.message.includes('"client_port"') &&
+      err.message.includes('CAIRN_CLIENT_PORT'),
+  );
+  const path = file('federation_port: 70000\n');
+  assert.throws(
+    () => loadConfig({ configPath: path, env: {} }),
+    (err: Error) => err.message.includes('"federation_port"') && err.message.includes(path),
+  );
+});
+
+test('an unknown key in the file is refused by name', () => {
+  const path = file('sever_name: typo.org\n');
+  assert.throws(
+    () => loadConfig({ configPath: path, env: {} }),
+    (err: Error) => err instanceof ConfigError && err.message.includes('"sever_name"'),
+  );
+});
+
+test('a file that is not a mapping, or not YAML, is a ConfigError', () => {
+  assert.throws(() => loadConfig({ configPath: file('- a\n- b\n'), env: {} }), ConfigError);
+  assert.throws(() => loadConfig({ configPath: file('a: [\n'), env: {} }), ConfigError);
+  assert.throws(() => loadConfig({ configPath: join(dir, 'missing.yaml'), env: {} }), ConfigError);
+});
+
+test('generate-config lists every key and loads back to the defaults', () => {
+  const text = generateConfigYaml();
+  for (const k of CONFIG_KEYS) assert.ok(text.includes(k.key), `missing ${k.key}`);
+  assert.deepEqual(loadConfig({ configPath: file(text), env: {} }), loadConfig({ env: {} }));
+  const parsed = parse(text) as Record<string, unknown>;
+  assert.equal(parsed.client_port, 8008);
+  assert.equal('database_url' in parsed, false, 'keys without a default stay commented out');
+});

@@ -1,0 +1,146 @@
+// One typed config: defaults, then the YAML file (--config or CAIRN_CONFIG), then CAIRN_* variables.
+// Validated with ajv at start; an error names the bad key and where its value came from.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { CONFIG_KEYS, envNameOf } from './config-keys.ts';
+
+export interface Config {
+  serverName: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  bindAddress: string;
+  clientPort: number;
+  federationPort: number;
+  publicBaseurl: string;
+  federationPublicAddress: string;
+  enableRegistration: boolean;
+  registrationSharedSecret: string | undefined;
+  signingKeyPath: string;
+  logLevel: string;
+  metricsPath: string;
+  enableMetrics: boolean;
+  maxRequestBodyBytes: number;
+  serverKeyValidityHours: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type RawConfig = Record<string, unknown>;
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(CONFIG_KEYS.map((k) => [k.key, k.schema])),
+};
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+export interface ConfigSources {
+  configPath?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig({ configPath, env = process.env }: ConfigSources = {}): Config {
+  const origin = new Map<string, string>();
+  const raw: RawConfig = {};
+  for (const k of CONFIG_KEYS) {
+    if ('default' in k) raw[k.key] = k.default;
+  }
+
+  const path = configPath ?? env.CAIRN_CONFIG;
+  if (path) {
+    for (const [key, value] of Object.entries(readYamlFile(path))) {
+      raw[key] = value;
+      origin.set(key, `in ${path}`);
+    }
+  }
+
+  for (const k of CONFIG_KEYS) {
+    const value = env[envNameOf(k.key)];
+    if (value === undefined || value === '') continue;
+    raw[k.key] = fromEnvString(value, k.schema);
+    origin.set(k.key, `from ${envNameOf(k.key)}`);
+  }
+
+  if (!validate(raw)) {
+    const messages = (validate.errors ?? []).map((e) => {
+      const key =
+        e.keyword === 'additionalProperties'
+          ? String(e.params.additionalProperty)
+          : e.instancePath.slice(1);
+      const where = origin.get(key) ?? '';
+      return e.keyword === 'additionalProperties'
+        ? `unknown configuration key "${key}" ${where}`.trim()
+        : `configuration key "${key}" ${where}: ${e.message}`.replace('  ', ' ');
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${messages.join('\n  ')}`);
+  }
+  return toConfig(raw);
+}
+
+function readYamlFile(path: string): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`Config file ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`Config file ${path} must be a YAML mapping of keys to values`);
+  }
+  return parsed as RawConfig;
+}
+
+/** Environment variables are strings; give the schema the type it expects where the text is one. */
+function fromEnvString(value: string, keySchema: Record<string, unknown>): unknown {
+  if (keySchema.type === 'integer' && /^-?\d+$/.test(value)) return Number(value);
+  if (keySchema.type === 'boolean') {
+    if (/^(true|1|yes|on)$/i.test(value)) return true;
+    if (/^(false|0|no|off)$/i.test(value)) return false;
+  }
+  return value;
+}
+
+function toConfig(raw: RawConfig): Config {
+  const str = (key: string) => raw[key] as string;
+  const optional = (key: string) => raw[key] as string | undefined;
+  const serverName = str('server_name');
+  const dataDir = resolve(str('data_dir'));
+  const clientPort = raw.client_port as number;
+  const federationPort = raw.federation_port as number;
+  return {
+    serverName,
+    dataDir,
+    databaseUrl: optional('database_url'),
+    bindAddress: str('bind_address'),
+    clientPort,
+    federationPort,
+    publicBaseurl: withTrailingSlash(
+      optional('public_baseurl') ?? `http://${serverName}:${clientPort}/`,
+    ),
+    federationPublicAddress:
+      optional('federation_public_address') ?? `${serverName}:${federationPort}`,
+    enableRegistration: raw.enable_registration as boolean,
+    registrationSharedSecret: optional('registration_shared_secret'),
+    signingKeyPath: resolve(optional('signing_key_path') ?? `${dataDir}/signing.key`),
+    logLevel: str('log_level'),
+    metricsPath: str('metrics_path'),
+    enableMetrics: raw.enable_metrics as boolean,
+    maxRequestBodyBytes: raw.max_request_body_bytes as number,
+    serverKeyValidityHours: raw.server_key_validity_hours as number,
+  };
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

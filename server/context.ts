@@ -1,0 +1,29 @@
+// The explicit, small set of services a handler may use. Built once at start (server/start.ts)
+// and passed to every endpoint; no globals, no service locator.
+import type { KeyObject } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from './config/load-config.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { Database } from './storage/schema.ts';
+
+export interface ServerSigningKey {
+  /** `ed25519:<version>` */
+  readonly keyId: string;
+  readonly privateKey: KeyObject;
+  /** Unpadded standard base64, as published in /_matrix/key/v2/server. */
+  readonly publicKeyBase64: string;
+}
+
+export interface Context {
+  readonly config: Config;
+  readonly db: Kysely<Database>;
+  readonly signingKey: ServerSigningKey;
+  /** For Synapse-compatible shared-secret registration: configured, or generated into data_dir. */
+  readonly registrationSharedSecret: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Milliseconds since the epoch; tests pass a fixed clock. */
+  readonly now: () => number;
+  readonly version: string;
+}

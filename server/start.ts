@@ -1,0 +1,78 @@
+// `cairn start`: open storage, load or create the signing key, build both apps and listen.
+// Returns a handle so tests and the CLI can stop the server cleanly.
+import { mkdirSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { loadOrCreateSharedSecret } from './accounts/shared-secret-file.ts';
+import { buildClientApp, buildFederationApp } from './app.ts';
+import type { Config } from './config/load-config.ts';
+import type { Context } from './context.ts';
+import { createMetrics } from './http/metrics.ts';
+import { loadOrCreateSigningKey } from './keys/signing-key-file.ts';
+import { removeRunningFile, writeRunningFile } from './running-file.ts';
+import { openDatabase } from './storage/database.ts';
+import { migrateToLatest } from './storage/migrate.ts';
+import { CAIRN_VERSION } from './version.ts';
+
+export interface RunningServer {
+  readonly context: Context;
+  readonly clientApp: FastifyInstance;
+  readonly federationApp: FastifyInstance;
+  /** Addresses actually bound (port 0 in config picks a free port). */
+  readonly clientUrl: string;
+  readonly federationUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const logger = pino({ level: config.logLevel, base: { server: config.serverName } });
+  mkdirSync(config.dataDir, { recursive: true });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+  });
+  try {
+    await migrateToLatest(database.db, { logger });
+    const signingKey = loadOrCreateSigningKey(config.signingKeyPath, logger);
+    const registrationSharedSecret = loadOrCreateSharedSecret(config);
+    const context: Context = {
+      config,
+      db: database.db,
+      signingKey,
+      registrationSharedSecret,
+      logger,
+      metrics: createMetrics(),
+      now: Date.now,
+      version: CAIRN_VERSION,
+    };
+    const clientApp = buildClientApp(context);
+    const federationApp = buildFederationApp(context);
+    const clientUrl = await clientApp.listen({ host: config.bindAddress, port: config.clientPort });
+    const federationUrl = await federationApp.listen({
+      host: config.bindAddress,
+      port: config.federationPort,
+    });
+    writeRunningFile(config.dataDir, { pid: process.pid, clientUrl, federationUrl });
+    logger.info(
+      { clientUrl, federationUrl, dialect: database.dialect, version: CAIRN_VERSION },
+      'Cairn started',
+    );
+    return {
+      context,
+      clientApp,
+      federationApp,
+      clientUrl,
+      federationUrl,
+      stop: async () => {
+        removeRunningFile(config.dataDir);
+        await Promise.allSettled([clientApp.close(), federationApp.close()]);
+        await database.close();
+        logger.info('Cairn stopped');
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
