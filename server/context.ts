@@ -5,6 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { KeyedMutex } from './rooms/keyed-mutex.ts';
+import type { RoomEventHub } from './rooms/room-events.ts';
 import type { Database } from './storage/schema.ts';
 
 export interface ServerSigningKey {
@@ -23,6 +25,10 @@ export interface Context {
   readonly registrationSharedSecret: string;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Serialises local sends per room. */
+  readonly roomLocks: KeyedMutex;
+  /** Persisted events are announced here (sync notifier, federation sender, anchoring). */
+  readonly roomEvents: RoomEventHub;
   /** Milliseconds since the epoch; tests pass a fixed clock. */
   readonly now: () => number;
   readonly version: string;

@@ -9,6 +9,8 @@ import type { Config } from './config/load-config.ts';
 import type { Context } from './context.ts';
 import { createMetrics } from './http/metrics.ts';
 import { loadOrCreateSigningKey } from './keys/signing-key-file.ts';
+import { KeyedMutex } from './rooms/keyed-mutex.ts';
+import { RoomEventHub } from './rooms/room-events.ts';
 import { removeRunningFile, writeRunningFile } from './running-file.ts';
 import { openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
@@ -43,6 +45,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       registrationSharedSecret,
       logger,
       metrics: createMetrics(),
+      roomLocks: new KeyedMutex(),
+      roomEvents: new RoomEventHub(),
       now: Date.now,
       version: CAIRN_VERSION,
     };

@@ -6,6 +6,8 @@ import { loadConfig } from '../../server/config/load-config.ts';
 import type { Context } from '../../server/context.ts';
 import { createMetrics } from '../../server/http/metrics.ts';
 import { toServerSigningKey } from '../../server/keys/signing-key-file.ts';
+import { KeyedMutex } from '../../server/rooms/keyed-mutex.ts';
+import { RoomEventHub } from '../../server/rooms/room-events.ts';
 import type { Database } from '../../server/storage/schema.ts';
 import { TEST_NOW, TEST_SERVER_NAME } from './databases.ts';
 
@@ -26,6 +28,8 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
     registrationSharedSecret: TEST_SHARED_SECRET,
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
+    roomLocks: new KeyedMutex(),
+    roomEvents: new RoomEventHub(),
     now: () => TEST_NOW,
     version: '0.0.0-test',
   };

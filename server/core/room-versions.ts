@@ -123,3 +123,6 @@ export const SUPPORTED_ROOM_VERSIONS: readonly string[] = ['10', '11', '12'];
 export function getRoomVersion(id: string): RoomVersion | undefined {
   return ROOM_VERSIONS.get(id);
 }
+
+/** The spec's recommended default for new rooms ("Servers SHOULD use room version 10"). */
+export const DEFAULT_ROOM_VERSION = '10';

@@ -3,7 +3,15 @@
 
 import type { AccessTokensTable } from './tables/access-tokens.ts';
 import type { DevicesTable } from './tables/devices.ts';
+import type {
+  CurrentStateTable,
+  EventsTable,
+  EventTxnIdsTable,
+  RoomForwardExtremitiesTable,
+  RoomsTable,
+} from './tables/rooms.ts';
 import type { ServerMetadataTable } from './tables/server-metadata.ts';
+import type { StateGroupEntriesTable, StateGroupsTable } from './tables/state-groups.ts';
 import type { UsersTable } from './tables/users.ts';
 
 export interface Database {
@@ -11,4 +19,11 @@ export interface Database {
   devices: DevicesTable;
   access_tokens: AccessTokensTable;
   server_metadata: ServerMetadataTable;
+  rooms: RoomsTable;
+  events: EventsTable;
+  state_groups: StateGroupsTable;
+  state_group_entries: StateGroupEntriesTable;
+  room_forward_extremities: RoomForwardExtremitiesTable;
+  current_state: CurrentStateTable;
+  event_txn_ids: EventTxnIdsTable;
 }

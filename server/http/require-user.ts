@@ -1,0 +1,48 @@
+// Access-token authentication for client endpoints: handlers call requireUser() first.
+// https://spec.matrix.org/latest/client-server-api/#using-access-tokens
+import type { FastifyRequest } from 'fastify';
+import type { Context } from '../context.ts';
+import { lookupAccessToken } from '../storage/access-tokens.ts';
+import { getUserById } from '../storage/users.ts';
+import { MatrixError, missingToken, unknownToken } from './matrix-error.ts';
+
+export interface AuthenticatedUser {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly isAdmin: boolean;
+  /** The token as presented; needed by logout. */
+  readonly accessToken: string;
+}
+
+/** The access token from the Authorization header, or the deprecated `access_token` query parameter. */
+export function accessTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new MatrixError(401, 'M_MISSING_TOKEN', 'Malformed Authorization header');
+    return match[1];
+  }
+  const query = request.query as Record<string, unknown> | undefined;
+  const fromQuery = query?.access_token;
+  return typeof fromQuery === 'string' && fromQuery !== '' ? fromQuery : undefined;
+}
+
+export async function requireUser(
+  ctx: Context,
+  request: FastifyRequest,
+): Promise<AuthenticatedUser> {
+  const token = accessTokenOf(request);
+  if (token === undefined) throw missingToken();
+  const owner = await lookupAccessToken(ctx.db, token);
+  if (!owner) throw unknownToken(false);
+  // An expired token is a soft logout: the client may refresh and keep its session.
+  if (owner.expiresTs !== null && owner.expiresTs <= ctx.now()) throw unknownToken(true);
+  const user = await getUserById(ctx.db, owner.userId);
+  if (!user || user.isDeactivated) throw unknownToken(false);
+  return {
+    userId: owner.userId,
+    deviceId: owner.deviceId,
+    isAdmin: user.isAdmin,
+    accessToken: token,
+  };
+}

@@ -1,0 +1,107 @@
+// Creates a room: the create event, then the creator's join, power levels, preset state, initial
+// state, name, topic and invites, in the order the spec gives for POST /createRoom. Every event
+// after the create event goes through sendLocalEvent, i.e. through the authorization rules.
+// https://spec.matrix.org/latest/client-server-api/#creation
+import { randomBytes } from 'node:crypto';
+import { checkEventAuth } from '../core/auth-rules/check-event-auth.ts';
+import { roomIdFromCreateEvent } from '../core/event-id.ts';
+import type { JsonObject } from '../core/pdu.ts';
+import type { RoomVersion } from '../core/room-versions.ts';
+import { forbidden } from '../http/matrix-error.ts';
+import { buildLocalEvent } from './build-local-event.ts';
+import { initialPowerLevels, type RoomPreset } from './initial-power-levels.ts';
+import { persistEvent } from './persist-event.ts';
+import type { RoomDeps } from './room-deps.ts';
+import { sendLocalEvent } from './send-local-event.ts';
+
+export interface InitialStateEvent {
+  readonly type: string;
+  readonly stateKey: string;
+  readonly content: JsonObject;
+}
+
+export interface NewRoomRequest {
+  readonly creator: string;
+  readonly version: RoomVersion;
+  readonly preset: RoomPreset;
+  readonly isPublic: boolean;
+  readonly name?: string | undefined;
+  readonly topic?: string | undefined;
+  readonly invite: readonly string[];
+  readonly initialState: readonly InitialStateEvent[];
+  readonly powerLevelOverride?: JsonObject | undefined;
+  readonly creationContent?: JsonObject | undefined;
+  readonly isDirect: boolean;
+  /** Profile of the creator for its member event. */
+  readonly creatorProfile?: JsonObject | undefined;
+}
+
+export async function createRoom(deps: RoomDeps, request: NewRoomRequest): Promise<string> {
+  const { version, creator } = request;
+  const roomId = await persistCreateEvent(deps, request);
+
+  const send = (type: string, stateKey: string, content: JsonObject) =>
+    sendLocalEvent(deps, roomId, { type, stateKey, sender: creator, content });
+
+  await send('m.room.member', creator, { ...request.creatorProfile, membership: 'join' });
+  await send('m.room.power_levels', '', {
+    ...initialPowerLevels(version, creator, request.preset, request.invite),
+    ...request.powerLevelOverride,
+  });
+  await send('m.room.join_rules', '', {
+    join_rule: request.preset === 'public_chat' ? 'public' : 'invite',
+  });
+  await send('m.room.history_visibility', '', { history_visibility: 'shared' });
+  if (request.preset !== 'public_chat') {
+    await send('m.room.guest_access', '', { guest_access: 'can_join' });
+  }
+  for (const event of request.initialState) await send(event.type, event.stateKey, event.content);
+  if (request.name !== undefined) await send('m.room.name', '', { name: request.name });
+  if (request.topic !== undefined) await send('m.room.topic', '', { topic: request.topic });
+  for (const invitee of request.invite) {
+    await send('m.room.member', invitee, {
+      membership: 'invite',
+      ...(request.isDirect ? { is_direct: true } : {}),
+    });
+  }
+  if (request.isPublic) {
+    await deps.db
+      .updateTable('rooms')
+      .set({ is_public: true })
+      .where('room_id', '=', roomId)
+      .execute();
+  }
+  return roomId;
+}
+
+async function persistCreateEvent(deps: RoomDeps, request: NewRoomRequest): Promise<string> {
+  const { version, creator } = request;
+  const content: JsonObject = {
+    ...request.creationContent,
+    room_version: version.id,
+    ...(version.implicitRoomCreator ? {} : { creator }),
+  };
+  // Before v12 the server names the room; from v12 the create event's hash does.
+  const chosenId = version.roomIdFromCreateEvent
+    ? undefined
+    : `!${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}:${deps.serverName}`;
+  const event = buildLocalEvent(
+    version,
+    { type: 'm.room.create', stateKey: '', sender: creator, content },
+    { roomId: chosenId, prevEvents: [], authEvents: [], depth: 1, originServerTs: deps.now() },
+    deps.signer,
+  );
+  const roomId = chosenId ?? roomIdFromCreateEvent(version, event.pdu);
+  const verdict = checkEventAuth(version, event, () => undefined);
+  if (!verdict.allowed) throw forbidden(verdict.reason);
+  const { stored } = await persistEvent(deps.db, {
+    roomId,
+    event,
+    stateBefore: { group: null, state: new Map() },
+    newRoom: { version: version.id, creator, now: deps.now() },
+  });
+  deps.hub.announce({ roomId, event: stored }, (err) =>
+    deps.logger.error({ err }, 'event listener failed'),
+  );
+  return roomId;
+}

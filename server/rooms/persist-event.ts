@@ -1,0 +1,160 @@
+// Persists one accepted event in ONE transaction: the event row, the state after it (as a delta
+// group), current state, forward extremities and the client's transaction id. A crash at any
+// point leaves either all of it or none.
+import type { Kysely } from 'kysely';
+import { encodeCanonicalJson } from '../core/canonical-json.ts';
+import type { EventWithId } from '../core/pdu.ts';
+import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
+import type { StoredEvent } from '../storage/events.ts';
+import type { Database } from '../storage/schema.ts';
+import { writeStateGroup } from '../storage/state-groups.ts';
+
+export interface EventToPersist {
+  readonly roomId: string;
+  readonly event: EventWithId;
+  /** The state before the event, and its group if one is stored (none before a create event). */
+  readonly stateBefore: { readonly group: number | null; readonly state: ReadonlyStateMap };
+  /** Set for a create event: the room row to insert with it. */
+  readonly newRoom?: { readonly version: string; readonly creator: string; readonly now: number };
+  readonly txn?: {
+    readonly userId: string;
+    readonly deviceId: string;
+    readonly txnId: string;
+    readonly now: number;
+  };
+}
+
+export interface PersistResult {
+  readonly stored: StoredEvent;
+  readonly stateAfter: { readonly group: number; readonly state: ReadonlyStateMap };
+}
+
+export function persistEvent(db: Kysely<Database>, input: EventToPersist): Promise<PersistResult> {
+  return db.transaction().execute(async (trx) => {
+    const { roomId, event } = input;
+    const { pdu } = event;
+    if (input.newRoom) {
+      await trx
+        .insertInto('rooms')
+        .values({
+          room_id: roomId,
+          room_version: input.newRoom.version,
+          creator: input.newRoom.creator,
+          created_ts: input.newRoom.now,
+        })
+        .execute();
+    }
+
+    const before = input.stateBefore;
+    let beforeGroup = before.group;
+    if (beforeGroup === null && before.state.size > 0) {
+      beforeGroup = await writeStateGroup(trx, roomId, before.state);
+    }
+    let afterState = before.state;
+    let afterGroup = beforeGroup;
+    const isState = typeof pdu.state_key === 'string';
+    if (isState) {
+      const next = new Map(before.state);
+      next.set(stateKey(pdu.type, pdu.state_key as string), event.eventId);
+      afterState = next;
+      afterGroup = await writeStateGroup(
+        trx,
+        roomId,
+        next,
+        beforeGroup === null ? undefined : { group: beforeGroup, state: before.state },
+      );
+    }
+    if (afterGroup === null) {
+      // Only a non-state event with no state before it: not a valid room, refused earlier.
+      throw new Error(`event ${event.eventId} has no state to persist against`);
+    }
+
+    const row = await trx
+      .insertInto('events')
+      .values({
+        event_id: event.eventId,
+        room_id: roomId,
+        type: pdu.type,
+        state_key: isState ? (pdu.state_key as string) : null,
+        sender: pdu.sender,
+        origin_server_ts: pdu.origin_server_ts,
+        depth: pdu.depth,
+        json: encodeCanonicalJson(pdu),
+        state_before: beforeGroup,
+        state_after: afterGroup,
+        rejected_reason: null,
+        redacted_by: null,
+      })
+      .returning([
+        'event_id',
+        'json',
+        'stream_ordering',
+        'rejected_reason',
+        'redacted_by',
+        'outlier',
+      ])
+      .executeTakeFirstOrThrow();
+
+    if (isState) {
+      const membership =
+        pdu.type === 'm.room.member' && typeof pdu.content.membership === 'string'
+          ? pdu.content.membership
+          : null;
+      await trx
+        .insertInto('current_state')
+        .values({
+          room_id: roomId,
+          type: pdu.type,
+          state_key: pdu.state_key as string,
+          event_id: event.eventId,
+          membership,
+          stream_ordering: row.stream_ordering,
+        })
+        .onConflict((oc) =>
+          oc.columns(['room_id', 'type', 'state_key']).doUpdateSet({
+            event_id: event.eventId,
+            membership,
+            stream_ordering: row.stream_ordering,
+          }),
+        )
+        .execute();
+    }
+
+    const prevEvents = pdu.prev_events.filter((id): id is string => typeof id === 'string');
+    if (prevEvents.length > 0) {
+      await trx
+        .deleteFrom('room_forward_extremities')
+        .where('room_id', '=', roomId)
+        .where('event_id', 'in', prevEvents)
+        .execute();
+    }
+    await trx
+      .insertInto('room_forward_extremities')
+      .values({ room_id: roomId, event_id: event.eventId })
+      .execute();
+
+    if (input.txn) {
+      await trx
+        .insertInto('event_txn_ids')
+        .values({
+          user_id: input.txn.userId,
+          device_id: input.txn.deviceId,
+          txn_id: input.txn.txnId,
+          event_id: event.eventId,
+          created_ts: input.txn.now,
+        })
+        .execute();
+    }
+
+    return {
+      stored: {
+        ...event,
+        streamOrdering: row.stream_ordering,
+        rejectedReason: null,
+        redactedBy: null,
+        outlier: false,
+      },
+      stateAfter: { group: afterGroup, state: afterState },
+    };
+  });
+}

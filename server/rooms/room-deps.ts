@@ -1,0 +1,34 @@
+// What the room pipeline needs from the process: storage, the signing identity, the per-room
+// lock, the hook it announces persisted events on, a clock and a logger.
+import type { Kysely } from 'kysely';
+import type { Context } from '../context.ts';
+import type { EventSigner } from '../core/sign-event.ts';
+import type { Database } from '../storage/schema.ts';
+import type { KeyedMutex } from './keyed-mutex.ts';
+import type { RoomEventHub } from './room-events.ts';
+
+export interface RoomDeps {
+  readonly db: Kysely<Database>;
+  readonly serverName: string;
+  readonly signer: EventSigner;
+  readonly roomLocks: KeyedMutex;
+  readonly hub: RoomEventHub;
+  readonly now: () => number;
+  readonly logger: { error(details: object, message: string): void };
+}
+
+export function roomDepsOf(ctx: Context): RoomDeps {
+  return {
+    db: ctx.db,
+    serverName: ctx.config.serverName,
+    signer: {
+      serverName: ctx.config.serverName,
+      keyId: ctx.signingKey.keyId,
+      key: ctx.signingKey.privateKey,
+    },
+    roomLocks: ctx.roomLocks,
+    hub: ctx.roomEvents,
+    now: ctx.now,
+    logger: ctx.logger,
+  };
+}

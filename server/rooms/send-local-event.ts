@@ -1,0 +1,106 @@
+// A local user's event, from template to persisted: place it on the room's forward extremities,
+// pick its auth events from current state, sign it, authorize it with the room engine (the same
+// rules federation uses), persist it in one transaction, then announce it.
+import { checkEventAuth } from '../core/auth-rules/check-event-auth.ts';
+import { checkEventFormat } from '../core/auth-rules/check-event-format.ts';
+import { authEventPairs } from '../core/auth-rules/select-auth-events.ts';
+import { lookupFromEvents } from '../core/auth-rules/state-lookup.ts';
+import type { EventWithId } from '../core/pdu.ts';
+import { getRoomVersion } from '../core/room-versions.ts';
+import { stateKey } from '../core/state-map.ts';
+import { forbidden, MatrixError } from '../http/matrix-error.ts';
+import {
+  getCurrentState,
+  getEvent,
+  getEventIdForTxn,
+  getEvents,
+  getForwardExtremities,
+  getRoomVersionOf,
+} from '../storage/events.ts';
+import { buildLocalEvent, type LocalEventTemplate } from './build-local-event.ts';
+import { persistEvent } from './persist-event.ts';
+import type { RoomDeps } from './room-deps.ts';
+
+/** prev_events of a local event: the most recent extremities, within the spec's limit of 20. */
+const MAX_PREV_EVENTS = 10;
+
+export interface SendOptions {
+  readonly txn?: { readonly deviceId: string; readonly txnId: string };
+}
+
+export function sendLocalEvent(
+  deps: RoomDeps,
+  roomId: string,
+  template: LocalEventTemplate,
+  options: SendOptions = {},
+): Promise<EventWithId> {
+  return deps.roomLocks.run(roomId, async () => {
+    const txn = options.txn && { userId: template.sender, ...options.txn, now: deps.now() };
+    if (txn) {
+      const earlier = await getEventIdForTxn(deps.db, txn);
+      if (earlier) {
+        const event = await getEvent(deps.db, earlier);
+        if (event) return event;
+      }
+    }
+    const versionId = await getRoomVersionOf(deps.db, roomId);
+    const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+    if (!version) throw forbidden(`Unknown room ${roomId}`);
+
+    const state = await getCurrentState(deps.db, roomId);
+    const pairs = authEventPairs(version, { ...template, stateKey: template.stateKey });
+    const authIds = pairs
+      .map(([type, key]) => state.get(stateKey(type, key)))
+      .filter((id): id is string => id !== undefined);
+    const createId = state.get(stateKey('m.room.create', ''));
+    const known = await getEvents(deps.db, createId ? [...authIds, createId] : authIds);
+    const lookup = lookupFromEvents(known.values());
+
+    const extremities = (await getForwardExtremities(deps.db, roomId)).slice(0, MAX_PREV_EVENTS);
+    if (extremities.length === 0) throw new Error(`room ${roomId} has no forward extremities`);
+    const event = buildLocalEvent(
+      version,
+      template,
+      {
+        roomId,
+        prevEvents: extremities.map((x) => x.eventId),
+        authEvents: authIds,
+        depth: Math.max(...extremities.map((x) => x.depth)) + 1,
+        originServerTs: deps.now(),
+      },
+      deps.signer,
+    );
+
+    const format = checkEventFormat(version, event);
+    if (!format.allowed)
+      throw new MatrixError(
+        400,
+        format.reason.includes('bytes') ? 'M_TOO_LARGE' : 'M_BAD_JSON',
+        format.reason,
+      );
+    const verdict = checkEventAuth(version, event, lookup);
+    if (!verdict.allowed) throw forbidden(verdict.reason);
+
+    const group =
+      extremities.length === 1 ? await stateGroupAfter(deps, extremities[0]!.eventId) : null;
+    const { stored } = await persistEvent(deps.db, {
+      roomId,
+      event,
+      stateBefore: { group, state },
+      ...(txn ? { txn } : {}),
+    });
+    deps.hub.announce({ roomId, event: stored }, (err) =>
+      deps.logger.error({ err }, 'event listener failed'),
+    );
+    return stored;
+  });
+}
+
+async function stateGroupAfter(deps: RoomDeps, eventId: string): Promise<number | null> {
+  const row = await deps.db
+    .selectFrom('events')
+    .select('state_after')
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return row?.state_after ?? null;
+}

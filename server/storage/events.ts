@@ -1,0 +1,132 @@
+// Events and the per-room bookkeeping persisted with them: forward extremities, current state,
+// client transaction ids. Stored JSON is parsed back into the raw PDU.
+import type { Kysely } from 'kysely';
+import type { EventWithId, Pdu } from '../core/pdu.ts';
+import { type StateMap, stateKey } from '../core/state-map.ts';
+import type { Database } from './schema.ts';
+
+export interface StoredEvent extends EventWithId {
+  readonly streamOrdering: number;
+  readonly rejectedReason: string | null;
+  readonly redactedBy: string | null;
+  readonly outlier: boolean;
+}
+
+const eventColumns = [
+  'event_id',
+  'json',
+  'stream_ordering',
+  'rejected_reason',
+  'redacted_by',
+  'outlier',
+] as const;
+
+function toStoredEvent(row: {
+  event_id: string;
+  json: string;
+  stream_ordering: number;
+  rejected_reason: string | null;
+  redacted_by: string | null;
+  outlier: boolean;
+}): StoredEvent {
+  return {
+    eventId: row.event_id,
+    pdu: JSON.parse(row.json) as Pdu,
+    streamOrdering: row.stream_ordering,
+    rejectedReason: row.rejected_reason,
+    redactedBy: row.redacted_by,
+    outlier: row.outlier,
+  };
+}
+
+export async function getEvents(
+  db: Kysely<Database>,
+  eventIds: readonly string[],
+): Promise<Map<string, StoredEvent>> {
+  const found = new Map<string, StoredEvent>();
+  if (eventIds.length === 0) return found;
+  const rows = await db
+    .selectFrom('events')
+    .select(eventColumns)
+    .where('event_id', 'in', [...new Set(eventIds)])
+    .execute();
+  for (const row of rows) found.set(row.event_id, toStoredEvent(row));
+  return found;
+}
+
+export async function getEvent(
+  db: Kysely<Database>,
+  eventId: string,
+): Promise<StoredEvent | undefined> {
+  return (await getEvents(db, [eventId])).get(eventId);
+}
+
+export async function getRoomVersionOf(
+  db: Kysely<Database>,
+  roomId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('rooms')
+    .select('room_version')
+    .where('room_id', '=', roomId)
+    .executeTakeFirst();
+  return row?.room_version;
+}
+
+export interface Extremity {
+  eventId: string;
+  depth: number;
+}
+
+export async function getForwardExtremities(
+  db: Kysely<Database>,
+  roomId: string,
+): Promise<Extremity[]> {
+  const rows = await db
+    .selectFrom('room_forward_extremities as x')
+    .innerJoin('events as e', 'e.event_id', 'x.event_id')
+    .select(['x.event_id', 'e.depth', 'e.stream_ordering'])
+    .where('x.room_id', '=', roomId)
+    .orderBy('e.stream_ordering', 'desc')
+    .execute();
+  return rows.map((row) => ({ eventId: row.event_id, depth: row.depth }));
+}
+
+export async function getCurrentState(db: Kysely<Database>, roomId: string): Promise<StateMap> {
+  const rows = await db
+    .selectFrom('current_state')
+    .select(['type', 'state_key', 'event_id'])
+    .where('room_id', '=', roomId)
+    .execute();
+  return new Map(rows.map((row) => [stateKey(row.type, row.state_key), row.event_id]));
+}
+
+/** The membership of a user in a room now, if any. */
+export async function getMembership(
+  db: Kysely<Database>,
+  roomId: string,
+  userId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('current_state')
+    .select('membership')
+    .where('room_id', '=', roomId)
+    .where('type', '=', 'm.room.member')
+    .where('state_key', '=', userId)
+    .executeTakeFirst();
+  return row?.membership ?? undefined;
+}
+
+export async function getEventIdForTxn(
+  db: Kysely<Database>,
+  key: { userId: string; deviceId: string; txnId: string },
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('event_txn_ids')
+    .select('event_id')
+    .where('user_id', '=', key.userId)
+    .where('device_id', '=', key.deviceId)
+    .where('txn_id', '=', key.txnId)
+    .executeTakeFirst();
+  return row?.event_id;
+}

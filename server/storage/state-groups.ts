@@ -1,0 +1,90 @@
+// Room state as chains of deltas (see the rooms migration). A new group stores only what changed
+// from its base; every MAX_DELTA_DEPTH groups a full snapshot is written instead, so reading any
+// state walks a bounded chain.
+import { type Kysely, sql } from 'kysely';
+import {
+  type ReadonlyStateMap,
+  type StateMap,
+  splitStateKey,
+  stateKey,
+} from '../core/state-map.ts';
+import type { Database } from './schema.ts';
+
+export const MAX_DELTA_DEPTH = 50;
+
+/** The full state of a group: one recursive query walks the delta chain to its snapshot. */
+export async function readStateGroup(db: Kysely<Database>, group: number): Promise<StateMap> {
+  const { rows } = await sql<{ type: string; state_key: string; event_id: string | null }>`
+    WITH RECURSIVE chain(state_group, prev_group, distance) AS (
+      SELECT state_group, prev_group, 0 FROM state_groups WHERE state_group = ${group}
+      UNION ALL
+      SELECT g.state_group, g.prev_group, c.distance + 1
+      FROM state_groups g JOIN chain c ON g.state_group = c.prev_group
+    )
+    SELECT e.type, e.state_key, e.event_id
+    FROM chain c JOIN state_group_entries e ON e.state_group = c.state_group
+    ORDER BY c.distance DESC`.execute(db);
+  // Rows come snapshot first, so later deltas overwrite earlier entries.
+  const state: StateMap = new Map();
+  for (const row of rows) {
+    const key = stateKey(row.type, row.state_key);
+    if (row.event_id === null) state.delete(key);
+    else state.set(key, row.event_id);
+  }
+  return state;
+}
+
+/**
+ * Stores `state` as a new group. With a base group whose state is `baseState`, only the
+ * difference is written, unless the chain is already MAX_DELTA_DEPTH long.
+ */
+export async function writeStateGroup(
+  db: Kysely<Database>,
+  roomId: string,
+  state: ReadonlyStateMap,
+  base?: { group: number; state: ReadonlyStateMap },
+): Promise<number> {
+  let prevGroup: number | null = null;
+  let depth = 0;
+  let entries: [string, string | null][] = [...state];
+  if (base) {
+    const baseRow = await db
+      .selectFrom('state_groups')
+      .select('delta_depth')
+      .where('state_group', '=', base.group)
+      .executeTakeFirstOrThrow();
+    if (baseRow.delta_depth + 1 < MAX_DELTA_DEPTH) {
+      prevGroup = base.group;
+      depth = baseRow.delta_depth + 1;
+      entries = diffState(base.state, state);
+    }
+  }
+  const { state_group } = await db
+    .insertInto('state_groups')
+    .values({ room_id: roomId, prev_group: prevGroup, delta_depth: depth })
+    .returning('state_group')
+    .executeTakeFirstOrThrow();
+  if (entries.length > 0) {
+    await db
+      .insertInto('state_group_entries')
+      .values(
+        entries.map(([key, eventId]) => {
+          const [type, key2] = splitStateKey(key);
+          return { state_group, type, state_key: key2, event_id: eventId };
+        }),
+      )
+      .execute();
+  }
+  return state_group;
+}
+
+/** Entries of `next` that differ from `base`, with null for keys `next` no longer has. */
+export function diffState(
+  base: ReadonlyStateMap,
+  next: ReadonlyStateMap,
+): [string, string | null][] {
+  const changes: [string, string | null][] = [];
+  for (const [key, eventId] of next) if (base.get(key) !== eventId) changes.push([key, eventId]);
+  for (const key of base.keys()) if (!next.has(key)) changes.push([key, null]);
+  return changes;
+}
