@@ -6,6 +6,7 @@ import { getFederationVersion } from '../federation/routes/get-version.ts';
 import { sharedSecretRegisterEndpoints } from './client-api/admin/shared-secret-register.ts';
 import { getHealth } from './client-api/health/get-health.ts';
 import { getMetrics } from './client-api/metrics/get-metrics.ts';
+import { roomEndpoints } from './client-api/rooms/room-endpoints.ts';
 import { getVersions } from './client-api/versions/get-versions.ts';
 import { getClientWellKnown } from './client-api/well-known/get-client-well-known.ts';
 import { getServerWellKnown } from './client-api/well-known/get-server-well-known.ts';
@@ -56,6 +57,7 @@ export function buildClientApp(ctx: Context): FastifyInstance {
     getServerWellKnown,
     getHealth,
     ...sharedSecretRegisterEndpoints(),
+    ...roomEndpoints,
   ];
   if (ctx.config.enableMetrics) endpoints.push(getMetrics(ctx.config.metricsPath));
   registerEndpoints(app, ctx, endpoints);

@@ -85,14 +85,7 @@ export function persistEvent(db: Kysely<Database>, input: EventToPersist): Promi
         rejected_reason: null,
         redacted_by: null,
       })
-      .returning([
-        'event_id',
-        'json',
-        'stream_ordering',
-        'rejected_reason',
-        'redacted_by',
-        'outlier',
-      ])
+      .returning('stream_ordering')
       .executeTakeFirstOrThrow();
 
     if (isState) {
@@ -149,6 +142,7 @@ export function persistEvent(db: Kysely<Database>, input: EventToPersist): Promi
     return {
       stored: {
         ...event,
+        roomId,
         streamOrdering: row.stream_ordering,
         rejectedReason: null,
         redactedBy: null,

@@ -2,9 +2,10 @@
 // pick its auth events from current state, sign it, authorize it with the room engine (the same
 // rules federation uses), persist it in one transaction, then announce it.
 import { checkEventAuth } from '../core/auth-rules/check-event-auth.ts';
-import { checkEventFormat } from '../core/auth-rules/check-event-format.ts';
+import { checkEventFormat, MAX_PDU_BYTES } from '../core/auth-rules/check-event-format.ts';
 import { authEventPairs } from '../core/auth-rules/select-auth-events.ts';
 import { lookupFromEvents } from '../core/auth-rules/state-lookup.ts';
+import { canonicalJsonBytes } from '../core/canonical-json.ts';
 import type { EventWithId } from '../core/pdu.ts';
 import { getRoomVersion } from '../core/room-versions.ts';
 import { stateKey } from '../core/state-map.ts';
@@ -71,13 +72,16 @@ export function sendLocalEvent(
       deps.signer,
     );
 
-    const format = checkEventFormat(version, event);
-    if (!format.allowed)
+    const size = canonicalJsonBytes(event.pdu).length;
+    if (size > MAX_PDU_BYTES) {
       throw new MatrixError(
-        400,
-        format.reason.includes('bytes') ? 'M_TOO_LARGE' : 'M_BAD_JSON',
-        format.reason,
+        413,
+        'M_TOO_LARGE',
+        `Event is ${size} bytes; the limit is ${MAX_PDU_BYTES}`,
       );
+    }
+    const format = checkEventFormat(version, event);
+    if (!format.allowed) throw new MatrixError(400, 'M_BAD_JSON', format.reason);
     const verdict = checkEventAuth(version, event, lookup);
     if (!verdict.allowed) throw forbidden(verdict.reason);
 

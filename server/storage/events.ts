@@ -6,6 +6,7 @@ import { type StateMap, stateKey } from '../core/state-map.ts';
 import type { Database } from './schema.ts';
 
 export interface StoredEvent extends EventWithId {
+  readonly roomId: string;
   readonly streamOrdering: number;
   readonly rejectedReason: string | null;
   readonly redactedBy: string | null;
@@ -14,6 +15,7 @@ export interface StoredEvent extends EventWithId {
 
 const eventColumns = [
   'event_id',
+  'room_id',
   'json',
   'stream_ordering',
   'rejected_reason',
@@ -23,6 +25,7 @@ const eventColumns = [
 
 function toStoredEvent(row: {
   event_id: string;
+  room_id: string;
   json: string;
   stream_ordering: number;
   rejected_reason: string | null;
@@ -31,6 +34,7 @@ function toStoredEvent(row: {
 }): StoredEvent {
   return {
     eventId: row.event_id,
+    roomId: row.room_id,
     pdu: JSON.parse(row.json) as Pdu,
     streamOrdering: row.stream_ordering,
     rejectedReason: row.rejected_reason,

@@ -1,0 +1,40 @@
+// PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}
+// https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey
+// The state key may be empty, with or without the trailing slash: two routes, one handler.
+import { eventContentBody } from '../../../schemas/requests/create-room.ts';
+import type { Context } from '../../context.ts';
+import type { JsonObject } from '../../core/pdu.ts';
+import { defineEndpoint } from '../../http/endpoint.ts';
+import { requireUser } from '../../http/require-user.ts';
+import { roomDepsOf } from '../../rooms/room-deps.ts';
+import { sendLocalEvent } from '../../rooms/send-local-event.ts';
+
+interface Params {
+  roomId: string;
+  eventType: string;
+  stateKey?: string;
+}
+
+function putStateAt(path: string) {
+  return defineEndpoint<Context, JsonObject, unknown, Params>({
+    method: 'PUT',
+    path,
+    schema: { body: eventContentBody },
+    handler: async (ctx, request) => {
+      const user = await requireUser(ctx, request);
+      const { roomId, eventType, stateKey = '' } = request.params;
+      const event = await sendLocalEvent(roomDepsOf(ctx), roomId, {
+        type: eventType,
+        stateKey,
+        sender: user.userId,
+        content: request.body,
+      });
+      return { event_id: event.eventId };
+    },
+  });
+}
+
+export const putStateEndpoints = [
+  putStateAt('/_matrix/client/v3/rooms/:roomId/state/:eventType'),
+  putStateAt('/_matrix/client/v3/rooms/:roomId/state/:eventType/:stateKey'),
+];
