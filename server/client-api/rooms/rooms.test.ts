@@ -16,8 +16,12 @@ for (const kind of DATABASE_KINDS) {
       const ctx = buildTestContext(db);
       const app = buildClientApp(ctx);
       const login = async (localpart: string) =>
-        (await registerLocalUser(ctx, { localpart, password: null, admin: false, login: {} }))
-          .accessToken!;
+        (
+          await registerLocalUser(
+            { ...ctx, serverName: ctx.config.serverName },
+            { localpart, password: null, admin: false, login: {} },
+          )
+        ).accessToken!;
       const aliceToken = await login('alice');
       const bobToken = await login('bob');
       const call = async (
