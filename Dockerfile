@@ -29,6 +29,6 @@ USER node
 VOLUME ["/data"]
 EXPOSE 8008 8448
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8008/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CAIRN_CLIENT_PORT || 8008) + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/cairn.js"]
 CMD ["start"]
