@@ -14,7 +14,30 @@ import {
   migrationProvider,
 } from '../server/storage/migrate.ts';
 
-const TABLES = ['access_tokens', 'devices', 'server_metadata', 'users'];
+// Every table the migrations create, so a migration that forgets one (or adds a stray) fails here.
+const TABLES = [
+  'access_tokens',
+  'account_data',
+  'current_state',
+  'devices',
+  'event_relations',
+  'event_txn_ids',
+  'events',
+  'filters',
+  'profiles',
+  'receipts',
+  'refresh_tokens',
+  'registration_tokens',
+  'room_aliases',
+  'room_forgotten',
+  'room_forward_extremities',
+  'rooms',
+  'server_metadata',
+  'state_group_entries',
+  'state_groups',
+  'uia_sessions',
+  'users',
+];
 
 async function tableNames(db: Parameters<typeof listAppliedMigrations>[0]): Promise<string[]> {
   return (await db.introspection.getTables()).map((table) => table.name).sort();

@@ -3,10 +3,15 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { getServerKeys } from '../federation/keys/get-server-keys.ts';
 import { getFederationVersion } from '../federation/routes/get-version.ts';
+import { accountEndpoints } from './client-api/account-endpoints.ts';
 import { sharedSecretRegisterEndpoints } from './client-api/admin/shared-secret-register.ts';
+import { directoryEndpoints } from './client-api/directory/directory-endpoints.ts';
+import { ephemeralEndpoints } from './client-api/ephemeral/ephemeral-endpoints.ts';
 import { getHealth } from './client-api/health/get-health.ts';
+import { membershipEndpoints } from './client-api/membership/membership-endpoints.ts';
 import { getMetrics } from './client-api/metrics/get-metrics.ts';
 import { roomEndpoints } from './client-api/rooms/room-endpoints.ts';
+import { getSync } from './client-api/sync/get-sync.ts';
 import { getVersions } from './client-api/versions/get-versions.ts';
 import { getClientWellKnown } from './client-api/well-known/get-client-well-known.ts';
 import { getServerWellKnown } from './client-api/well-known/get-server-well-known.ts';
@@ -58,6 +63,11 @@ export function buildClientApp(ctx: Context): FastifyInstance {
     getHealth,
     ...sharedSecretRegisterEndpoints(),
     ...roomEndpoints,
+    ...ephemeralEndpoints,
+    ...membershipEndpoints,
+    ...directoryEndpoints,
+    ...accountEndpoints,
+    getSync,
   ];
   if (ctx.config.enableMetrics) endpoints.push(getMetrics(ctx.config.metricsPath));
   registerEndpoints(app, ctx, endpoints);

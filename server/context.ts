@@ -4,10 +4,13 @@ import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
+import type { TypingTracker } from './ephemeral/typing-tracker.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { EventStream } from './rooms/event-stream.ts';
 import type { KeyedMutex } from './rooms/keyed-mutex.ts';
 import type { RoomEventHub } from './rooms/room-events.ts';
 import type { Database } from './storage/schema.ts';
+import type { SyncServices } from './sync/sync-services.ts';
 
 export interface ServerSigningKey {
   /** `ed25519:<version>` */
@@ -29,6 +32,12 @@ export interface Context {
   readonly roomLocks: KeyedMutex;
   /** Persisted events are announced here (sync notifier, federation sender, anchoring). */
   readonly roomEvents: RoomEventHub;
+  /** Events stream positions: allocated by the persist pipeline, read up to the safe one. */
+  readonly eventStream: EventStream;
+  /** /sync's notifier (other streams call `sync.notifier.notify()`) and lazy-loading record. */
+  readonly sync: SyncServices;
+  /** Who is typing where: in memory, expiring (server/ephemeral/typing-tracker.ts). */
+  readonly typing: TypingTracker;
   /** Milliseconds since the epoch; tests pass a fixed clock. */
   readonly now: () => number;
   readonly version: string;

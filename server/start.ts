@@ -7,13 +7,14 @@ import { loadOrCreateSharedSecret } from './accounts/shared-secret-file.ts';
 import { buildClientApp, buildFederationApp } from './app.ts';
 import type { Config } from './config/load-config.ts';
 import type { Context } from './context.ts';
+import { typingTrackerFor } from './ephemeral/typing-tracker.ts';
 import { createMetrics } from './http/metrics.ts';
 import { loadOrCreateSigningKey } from './keys/signing-key-file.ts';
 import { KeyedMutex } from './rooms/keyed-mutex.ts';
-import { RoomEventHub } from './rooms/room-events.ts';
 import { removeRunningFile, writeRunningFile } from './running-file.ts';
 import { openDatabase } from './storage/database.ts';
 import { migrateToLatest } from './storage/migrate.ts';
+import { createEventServices } from './sync/sync-services.ts';
 import { CAIRN_VERSION } from './version.ts';
 
 export interface RunningServer {
@@ -38,6 +39,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await migrateToLatest(database.db, { logger });
     const signingKey = loadOrCreateSigningKey(config.signingKeyPath, logger);
     const registrationSharedSecret = loadOrCreateSharedSecret(config);
+    const eventServices = createEventServices();
     const context: Context = {
       config,
       db: database.db,
@@ -46,7 +48,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       logger,
       metrics: createMetrics(),
       roomLocks: new KeyedMutex(),
-      roomEvents: new RoomEventHub(),
+      ...eventServices,
+      typing: typingTrackerFor(eventServices.sync.notifier, Date.now),
       now: Date.now,
       version: CAIRN_VERSION,
     };
@@ -70,6 +73,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       federationUrl,
       stop: async () => {
         removeRunningFile(config.dataDir);
+        // Long-polling /sync requests return now instead of holding the close up to their timeout.
+        context.sync.notifier.close();
+        context.typing.close();
         await Promise.allSettled([clientApp.close(), federationApp.close()]);
         await database.close();
         logger.info('Cairn stopped');

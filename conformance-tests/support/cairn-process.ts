@@ -27,7 +27,8 @@ export function newDataDir(): string {
   return dir;
 }
 
-/** Environment for a test server: free ports, its own data dir, quiet logs. */
+/** Environment for a test server: free ports, its own data dir. Logs stay at info: the start is
+ * detected from the "Cairn started" line. */
 export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -57,10 +58,10 @@ export async function startCairn(
     stderr += chunk;
   });
   const started = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`Cairn did not start in ${timeoutMs} ms\n${stderr}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Cairn did not start in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try {

@@ -4,11 +4,12 @@ import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { loadConfig } from '../../server/config/load-config.ts';
 import type { Context } from '../../server/context.ts';
+import { typingTrackerFor } from '../../server/ephemeral/typing-tracker.ts';
 import { createMetrics } from '../../server/http/metrics.ts';
 import { toServerSigningKey } from '../../server/keys/signing-key-file.ts';
 import { KeyedMutex } from '../../server/rooms/keyed-mutex.ts';
-import { RoomEventHub } from '../../server/rooms/room-events.ts';
 import type { Database } from '../../server/storage/schema.ts';
+import { createEventServices } from '../../server/sync/sync-services.ts';
 import { TEST_NOW, TEST_SERVER_NAME } from './databases.ts';
 
 export const TEST_SHARED_SECRET = 'test-shared-secret-0123456789';
@@ -17,6 +18,7 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
   const config = loadConfig({
     env: { CAIRN_SERVER_NAME: TEST_SERVER_NAME, CAIRN_DATA_DIR: '/nonexistent', ...env },
   });
+  const eventServices = createEventServices();
   return {
     config,
     db,
@@ -29,7 +31,8 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
     roomLocks: new KeyedMutex(),
-    roomEvents: new RoomEventHub(),
+    ...eventServices,
+    typing: typingTrackerFor(eventServices.sync.notifier, () => TEST_NOW),
     now: () => TEST_NOW,
     version: '0.0.0-test',
   };

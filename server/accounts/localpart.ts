@@ -1,5 +1,6 @@
 // User id grammar for accounts created here.
 // https://spec.matrix.org/latest/appendices/#user-identifiers
+import { randomBytes } from 'node:crypto';
 import { MatrixError } from '../http/matrix-error.ts';
 
 const LOCALPART = /^[a-z0-9._=/+-]+$/;
@@ -20,4 +21,18 @@ export function userIdForLocalpart(localpart: string, serverName: string): strin
 
 function invalidUsername(message: string): MatrixError {
   return new MatrixError(400, 'M_INVALID_USERNAME', message);
+}
+
+/**
+ * The localpart /register makes of a requested username. The spec lets the server map a username
+ * onto the grammar "in a logical manner": upper-case letters become lower-case (as in Synapse);
+ * anything else outside the grammar is refused by userIdForLocalpart.
+ */
+export function localpartOfUsername(username: string): string {
+  return username.toLowerCase();
+}
+
+/** For registrations without a username. 48 random bits: a clash is refused as M_USER_IN_USE. */
+export function generatedLocalpart(): string {
+  return `user-${randomBytes(6).toString('hex')}`;
 }

@@ -1,31 +1,51 @@
-// Creates a local account, and optionally its first device and access token. Used by the CLI and
-// by shared-secret registration (and, later, by /register).
-import { randomBytes } from 'node:crypto';
+// Creates a local account with its profile, and optionally its first device and access token.
+// Used by the CLI, by shared-secret registration and by POST /register.
 import type { Kysely } from 'kysely';
 import { MatrixError } from '../http/matrix-error.ts';
-import { createAccessToken } from '../storage/access-tokens.ts';
-import { createDevice } from '../storage/devices.ts';
+import { createProfile } from '../storage/profiles.ts';
 import type { Database } from '../storage/schema.ts';
 import { createUser, UserExistsError } from '../storage/users.ts';
 import { userIdForLocalpart } from './localpart.ts';
+import { type LoginSession, startLoginSession } from './login-session.ts';
 import { hashPassword } from './password-hash.ts';
+
+export { newAccessToken, newDeviceId } from './tokens.ts';
 
 export interface RegisterLocalUserInput {
   localpart: string;
   password: string | null;
   admin: boolean;
+  /** Defaults to the localpart, as Synapse does, so clients have a name to show. */
+  displayname?: string | undefined;
   /** Create a device and an access token for it (what a registration API returns). */
-  login?: { deviceId?: string; deviceDisplayName?: string };
+  login?: {
+    deviceId?: string | undefined;
+    deviceDisplayName?: string | undefined;
+    ip?: string | undefined;
+    refresh?: boolean;
+  };
+  /** Runs in the registration's transaction; throwing undoes the registration. */
+  inTransaction?: (trx: Kysely<Database>, userId: string) => Promise<void>;
 }
 
 export interface RegisteredUser {
   userId: string;
+  session?: LoginSession;
+  /** Kept for callers from before refresh tokens: the same as session.deviceId/accessToken. */
   deviceId?: string;
   accessToken?: string;
 }
 
+export interface RegisterDeps {
+  db: Kysely<Database>;
+  serverName: string;
+  now: () => number;
+  /** Needed only with login.refresh. */
+  accessTokenLifetimeMs?: number;
+}
+
 export async function registerLocalUser(
-  deps: { db: Kysely<Database>; serverName: string; now: () => number },
+  deps: RegisterDeps,
   input: RegisterLocalUserInput,
 ): Promise<RegisteredUser> {
   const userId = userIdForLocalpart(input.localpart, deps.serverName);
@@ -45,24 +65,21 @@ export async function registerLocalUser(
       }
       throw err;
     }
+    await createProfile(trx, userId, {
+      displayname: input.displayname ?? input.localpart,
+      avatarUrl: null,
+    });
+    await input.inTransaction?.(trx, userId);
     if (!input.login) return { userId };
-    const deviceId = input.login.deviceId ?? newDeviceId();
-    const accessToken = newAccessToken();
-    await createDevice(trx, {
+    const session = await startLoginSession(trx, {
       userId,
-      deviceId,
-      displayName: input.login.deviceDisplayName ?? null,
+      deviceId: input.login.deviceId,
+      deviceDisplayName: input.login.deviceDisplayName,
+      ip: input.login.ip,
+      refresh: input.login.refresh ?? false,
+      accessTokenLifetimeMs: deps.accessTokenLifetimeMs ?? 0,
       now: deps.now(),
     });
-    await createAccessToken(trx, { token: accessToken, userId, deviceId, now: deps.now() });
-    return { userId, deviceId, accessToken };
+    return { userId, session, deviceId: session.deviceId, accessToken: session.accessToken };
   });
-}
-
-export function newDeviceId(): string {
-  return Array.from(randomBytes(10), (byte) => String.fromCharCode(65 + (byte % 26))).join('');
-}
-
-export function newAccessToken(): string {
-  return `cairn_${randomBytes(32).toString('base64url')}`;
 }

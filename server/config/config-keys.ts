@@ -71,6 +71,20 @@ export const CONFIG_KEYS = [
     description: 'Allow anyone to register an account through the client API.',
   },
   {
+    key: 'registration_requires_token',
+    schema: { type: 'boolean' },
+    default: false,
+    description:
+      'With enable_registration: registering needs a registration token (m.login.registration_token) from the registration_tokens table.',
+  },
+  {
+    key: 'access_token_lifetime_ms',
+    schema: { type: 'integer', minimum: 60000 },
+    default: 300000,
+    description:
+      'Lifetime of access tokens issued to clients that support refresh tokens (refresh_token: true); other access tokens do not expire.',
+  },
+  {
     key: 'registration_shared_secret',
     schema: { type: 'string', minLength: 16 },
     description:

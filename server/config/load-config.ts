@@ -16,6 +16,8 @@ export interface Config {
   publicBaseurl: string;
   federationPublicAddress: string;
   enableRegistration: boolean;
+  registrationRequiresToken: boolean;
+  accessTokenLifetimeMs: number;
   registrationSharedSecret: string | undefined;
   signingKeyPath: string;
   logLevel: string;
@@ -131,6 +133,8 @@ function toConfig(raw: RawConfig): Config {
     federationPublicAddress:
       optional('federation_public_address') ?? `${serverName}:${federationPort}`,
     enableRegistration: raw.enable_registration as boolean,
+    registrationRequiresToken: raw.registration_requires_token as boolean,
+    accessTokenLifetimeMs: raw.access_token_lifetime_ms as number,
     registrationSharedSecret: optional('registration_shared_secret'),
     signingKeyPath: resolve(optional('signing_key_path') ?? `${dataDir}/signing.key`),
     logLevel: str('log_level'),

@@ -1,15 +1,18 @@
-// Creates a room: the create event, then the creator's join, power levels, preset state, initial
-// state, name, topic and invites, in the order the spec gives for POST /createRoom. Every event
-// after the create event goes through sendLocalEvent, i.e. through the authorization rules.
+// Creates a room: the create event, then the creator's join, power levels, canonical alias,
+// preset state, initial state, name, topic and invites, in the order the spec gives for POST
+// /createRoom. Every event after the create event goes through sendLocalEvent, i.e. through the
+// authorization rules.
 // https://spec.matrix.org/latest/client-server-api/#creation
 import { randomBytes } from 'node:crypto';
 import { checkEventAuth } from '../core/auth-rules/check-event-auth.ts';
 import { roomIdFromCreateEvent } from '../core/event-id.ts';
 import type { JsonObject } from '../core/pdu.ts';
 import type { RoomVersion } from '../core/room-versions.ts';
-import { forbidden } from '../http/matrix-error.ts';
+import { forbidden, MatrixError } from '../http/matrix-error.ts';
+import { createRoomAlias, getRoomAlias } from '../storage/room-aliases.ts';
 import { buildLocalEvent } from './build-local-event.ts';
 import { initialPowerLevels, type RoomPreset } from './initial-power-levels.ts';
+import { memberProfile } from './member-profile.ts';
 import { persistEvent } from './persist-event.ts';
 import type { RoomDeps } from './room-deps.ts';
 import { sendLocalEvent } from './send-local-event.ts';
@@ -34,10 +37,17 @@ export interface NewRoomRequest {
   readonly isDirect: boolean;
   /** Profile of the creator for its member event. */
   readonly creatorProfile?: JsonObject | undefined;
+  /** A full local alias (`#name:server`) to create and make canonical. */
+  readonly alias?: string | undefined;
 }
 
+const aliasInUse = (alias: string) =>
+  new MatrixError(400, 'M_ROOM_IN_USE', `Room alias ${alias} is already in use`);
+
 export async function createRoom(deps: RoomDeps, request: NewRoomRequest): Promise<string> {
-  const { version, creator } = request;
+  const { version, creator, alias } = request;
+  // Checked before anything is stored, so a taken alias leaves no half-made room behind.
+  if (alias !== undefined && (await getRoomAlias(deps.db, alias))) throw aliasInUse(alias);
   const roomId = await persistCreateEvent(deps, request);
 
   const send = (type: string, stateKey: string, content: JsonObject) =>
@@ -48,6 +58,13 @@ export async function createRoom(deps: RoomDeps, request: NewRoomRequest): Promi
     ...initialPowerLevels(version, creator, request.preset, request.invite),
     ...request.powerLevelOverride,
   });
+  if (alias !== undefined) {
+    // Only a race with another request for the same alias gets here with it taken.
+    if (!(await createRoomAlias(deps.db, { alias, roomId, creator, now: deps.now() }))) {
+      throw aliasInUse(alias);
+    }
+    await send('m.room.canonical_alias', '', { alias });
+  }
   await send('m.room.join_rules', '', {
     join_rule: request.preset === 'public_chat' ? 'public' : 'invite',
   });
@@ -60,6 +77,7 @@ export async function createRoom(deps: RoomDeps, request: NewRoomRequest): Promi
   if (request.topic !== undefined) await send('m.room.topic', '', { topic: request.topic });
   for (const invitee of request.invite) {
     await send('m.room.member', invitee, {
+      ...(await memberProfile(deps.db, deps.serverName, invitee)),
       membership: 'invite',
       ...(request.isDirect ? { is_direct: true } : {}),
     });
@@ -94,7 +112,7 @@ async function persistCreateEvent(deps: RoomDeps, request: NewRoomRequest): Prom
   const roomId = chosenId ?? roomIdFromCreateEvent(version, event.pdu);
   const verdict = checkEventAuth(version, event, () => undefined);
   if (!verdict.allowed) throw forbidden(verdict.reason);
-  const { stored } = await persistEvent(deps.db, {
+  const { stored } = await persistEvent(deps, {
     roomId,
     event,
     stateBefore: { group: null, state: new Map() },

@@ -1,6 +1,7 @@
 // Persists one accepted event in ONE transaction: the event row, the state after it (as a delta
 // group), current state, forward extremities and the client's transaction id. A crash at any
-// point leaves either all of it or none.
+// point leaves either all of it or none. The event's stream position comes from the EventStream,
+// so readers know which positions may still be in flight.
 import type { Kysely } from 'kysely';
 import { encodeCanonicalJson } from '../core/canonical-json.ts';
 import type { EventWithId } from '../core/pdu.ts';
@@ -8,6 +9,9 @@ import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
 import type { StoredEvent } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
 import { writeStateGroup } from '../storage/state-groups.ts';
+import { applyRedaction } from './apply-redaction.ts';
+import type { EventStream } from './event-stream.ts';
+import { recordRelation } from './record-relation.ts';
 
 export interface EventToPersist {
   readonly roomId: string;
@@ -29,8 +33,20 @@ export interface PersistResult {
   readonly stateAfter: { readonly group: number; readonly state: ReadonlyStateMap };
 }
 
-export function persistEvent(db: Kysely<Database>, input: EventToPersist): Promise<PersistResult> {
-  return db.transaction().execute(async (trx) => {
+/** Where an event is persisted: the database, and the stream positions readers rely on. */
+export interface PersistTarget {
+  readonly db: Kysely<Database>;
+  readonly eventStream: EventStream;
+}
+
+export async function persistEvent(
+  target: PersistTarget,
+  input: EventToPersist,
+): Promise<PersistResult> {
+  // The event's stream position is released whatever becomes of the transaction; until then
+  // /sync readers stop below it (event-stream.ts).
+  let position: number | undefined;
+  const persisted = target.db.transaction().execute(async (trx) => {
     const { roomId, event } = input;
     const { pdu } = event;
     if (input.newRoom) {
@@ -69,9 +85,13 @@ export function persistEvent(db: Kysely<Database>, input: EventToPersist): Promi
       throw new Error(`event ${event.eventId} has no state to persist against`);
     }
 
+    // Taken just before the event row rather than at the start: while this transaction holds a
+    // position, every later one is held back from readers.
+    position = await target.eventStream.allocate(trx);
     const row = await trx
       .insertInto('events')
       .values({
+        stream_ordering: position,
         event_id: event.eventId,
         room_id: roomId,
         type: pdu.type,
@@ -87,6 +107,11 @@ export function persistEvent(db: Kysely<Database>, input: EventToPersist): Promi
       })
       .returning('stream_ordering')
       .executeTakeFirstOrThrow();
+
+    // Messages (issue 4): index the event's relation, and if it is a redaction mark the event it
+    // redacts, atomically with the event itself.
+    await recordRelation(trx, roomId, event, row.stream_ordering);
+    await applyRedaction(trx, roomId, event, before.state);
 
     if (isState) {
       const membership =
@@ -151,4 +176,9 @@ export function persistEvent(db: Kysely<Database>, input: EventToPersist): Promi
       stateAfter: { group: afterGroup, state: afterState },
     };
   });
+  try {
+    return await persisted;
+  } finally {
+    if (position !== undefined) target.eventStream.finish(position);
+  }
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { EventSigner } from '../core/sign-event.ts';
 import type { Database } from '../storage/schema.ts';
+import type { EventStream } from './event-stream.ts';
 import type { KeyedMutex } from './keyed-mutex.ts';
 import type { RoomEventHub } from './room-events.ts';
 
@@ -13,6 +14,8 @@ export interface RoomDeps {
   readonly signer: EventSigner;
   readonly roomLocks: KeyedMutex;
   readonly hub: RoomEventHub;
+  /** Hands out events stream positions and tracks which are still in flight. */
+  readonly eventStream: EventStream;
   readonly now: () => number;
   readonly logger: { error(details: object, message: string): void };
 }
@@ -28,6 +31,7 @@ export function roomDepsOf(ctx: Context): RoomDeps {
     },
     roomLocks: ctx.roomLocks,
     hub: ctx.roomEvents,
+    eventStream: ctx.eventStream,
     now: ctx.now,
     logger: ctx.logger,
   };

@@ -87,7 +87,7 @@ export function sendLocalEvent(
 
     const group =
       extremities.length === 1 ? await stateGroupAfter(deps, extremities[0]!.eventId) : null;
-    const { stored } = await persistEvent(deps.db, {
+    const { stored } = await persistEvent(deps, {
       roomId,
       event,
       stateBefore: { group, state },

@@ -79,3 +79,16 @@ export async function deleteAccessTokensOfUser(
   const result = await query.executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Deletes the tokens of one device (a login that names an existing device replaces them). */
+export async function deleteAccessTokensOfDevice(
+  db: Kysely<Database>,
+  userId: string,
+  deviceId: string,
+): Promise<void> {
+  await db
+    .deleteFrom('access_tokens')
+    .where('user_id', '=', userId)
+    .where('device_id', '=', deviceId)
+    .execute();
+}

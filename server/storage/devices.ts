@@ -109,3 +109,22 @@ function toDevice(row: Selectable<DevicesTable>): Device {
     lastSeenIp: row.last_seen_ip,
   };
 }
+
+/**
+ * Deletes the listed devices of the user (with their tokens), or all of them, or all but one.
+ * Returns how many were deleted.
+ */
+export async function deleteDevicesOfUser(
+  db: Kysely<Database>,
+  userId: string,
+  options: { only?: readonly string[]; exceptDeviceId?: string } = {},
+): Promise<number> {
+  if (options.only?.length === 0) return 0;
+  let query = db.deleteFrom('devices').where('user_id', '=', userId);
+  if (options.only !== undefined) query = query.where('device_id', 'in', options.only);
+  if (options.exceptDeviceId !== undefined) {
+    query = query.where('device_id', '!=', options.exceptDeviceId);
+  }
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

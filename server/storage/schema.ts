@@ -2,7 +2,16 @@
 // int8 (bigint) columns are typed `number`: database.ts parses them to numbers on both backends.
 
 import type { AccessTokensTable } from './tables/access-tokens.ts';
+import type { AccountDataTable } from './tables/account-data.ts';
 import type { DevicesTable } from './tables/devices.ts';
+import type { EventRelationsTable } from './tables/event-relations.ts';
+import type { FiltersTable } from './tables/filters.ts';
+import type { ProfilesTable } from './tables/profiles.ts';
+import type { ReceiptsTable } from './tables/receipts.ts';
+import type { RefreshTokensTable } from './tables/refresh-tokens.ts';
+import type { RegistrationTokensTable } from './tables/registration-tokens.ts';
+import type { RoomAliasesTable } from './tables/room-aliases.ts';
+import type { RoomForgottenTable } from './tables/room-forgotten.ts';
 import type {
   CurrentStateTable,
   EventsTable,
@@ -12,6 +21,7 @@ import type {
 } from './tables/rooms.ts';
 import type { ServerMetadataTable } from './tables/server-metadata.ts';
 import type { StateGroupEntriesTable, StateGroupsTable } from './tables/state-groups.ts';
+import type { UiaSessionsTable } from './tables/uia-sessions.ts';
 import type { UsersTable } from './tables/users.ts';
 
 export interface Database {
@@ -19,6 +29,12 @@ export interface Database {
   devices: DevicesTable;
   access_tokens: AccessTokensTable;
   server_metadata: ServerMetadataTable;
+  profiles: ProfilesTable;
+  account_data: AccountDataTable;
+  filters: FiltersTable;
+  refresh_tokens: RefreshTokensTable;
+  registration_tokens: RegistrationTokensTable;
+  uia_sessions: UiaSessionsTable;
   rooms: RoomsTable;
   events: EventsTable;
   state_groups: StateGroupsTable;
@@ -26,4 +42,8 @@ export interface Database {
   room_forward_extremities: RoomForwardExtremitiesTable;
   current_state: CurrentStateTable;
   event_txn_ids: EventTxnIdsTable;
+  event_relations: EventRelationsTable;
+  receipts: ReceiptsTable;
+  room_aliases: RoomAliasesTable;
+  room_forgotten: RoomForgottenTable;
 }

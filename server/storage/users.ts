@@ -124,3 +124,13 @@ function toUser(row: Selectable<UsersTable>): User {
     createdTs: row.created_ts,
   };
 }
+
+/** Marks the account deactivated; returns false if there is no such user. */
+export async function setDeactivated(db: Kysely<Database>, userId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ is_deactivated: true })
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -61,7 +61,13 @@ export function sharedSecretRegisterEndpoints(): Endpoint<Context>[] {
       }
       const user = await registerLocalUser(
         { db: ctx.db, serverName: ctx.config.serverName, now: ctx.now },
-        { localpart: body.username, password: body.password, admin, login: {} },
+        {
+          localpart: body.username,
+          password: body.password,
+          admin,
+          displayname: body.displayname,
+          login: {},
+        },
       );
       return {
         user_id: user.userId,

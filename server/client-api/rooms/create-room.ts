@@ -12,6 +12,8 @@ import { defineEndpoint } from '../../http/endpoint.ts';
 import { MatrixError } from '../../http/matrix-error.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { createRoom } from '../../rooms/create-room.ts';
+import { memberProfile } from '../../rooms/member-profile.ts';
+import { requireLocalAlias } from '../../rooms/room-aliases.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 
 export const postCreateRoom = defineEndpoint<Context, CreateRoomBody>({
@@ -32,9 +34,13 @@ export const postCreateRoom = defineEndpoint<Context, CreateRoomBody>({
         `Room version ${versionId} is not supported`,
       );
     }
-    if (body.room_alias_name !== undefined) {
-      throw new MatrixError(400, 'M_UNRECOGNIZED', 'Room aliases are not implemented yet');
-    }
+    const alias =
+      body.room_alias_name === undefined
+        ? undefined
+        : requireLocalAlias(
+            ctx.config.serverName,
+            `#${body.room_alias_name}:${ctx.config.serverName}`,
+          );
     const isPublic = body.visibility === 'public';
     const roomId = await createRoom(roomDepsOf(ctx), {
       creator: user.userId,
@@ -52,6 +58,8 @@ export const postCreateRoom = defineEndpoint<Context, CreateRoomBody>({
       powerLevelOverride: body.power_level_content_override as JsonObject | undefined,
       creationContent: body.creation_content as JsonObject | undefined,
       isDirect: body.is_direct ?? false,
+      creatorProfile: await memberProfile(ctx.db, ctx.config.serverName, user.userId),
+      alias,
     });
     return { room_id: roomId };
   },

@@ -1,12 +1,11 @@
 // GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}
 // https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3roomsroomideventeventid
+// 404 alike for an unknown event and for one the user may not see (history visibility).
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
-import { notFound } from '../../http/matrix-error.ts';
 import { requireUser } from '../../http/require-user.ts';
-import { toClientEvent } from '../../rooms/client-event.ts';
-import { getEvent } from '../../storage/events.ts';
-import { requireJoined } from './room-access.ts';
+import { serveEvents } from '../../rooms/serve-events.ts';
+import { requireVisibleEvent } from './room-access.ts';
 
 export const getRoomEvent = defineEndpoint<
   Context,
@@ -19,11 +18,8 @@ export const getRoomEvent = defineEndpoint<
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     const { roomId, eventId } = request.params;
-    await requireJoined(ctx, roomId, user.userId);
-    const event = await getEvent(ctx.db, eventId);
-    if (!event || event.roomId !== roomId || event.rejectedReason !== null || event.outlier) {
-      throw notFound('Event not found');
-    }
-    return toClientEvent(event, ctx.now());
+    const { reader, event } = await requireVisibleEvent(ctx, roomId, eventId, user.userId);
+    const [served] = await serveEvents(ctx.db, reader, [event], { now: ctx.now() });
+    return served;
   },
 });

@@ -1,14 +1,16 @@
 // GET /_matrix/client/v3/rooms/{roomId}/state
 // GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}
 // https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3roomsroomidstate
+// A user who left sees the state as it was when they left (server/rooms/reader-state.ts).
 import type { Context } from '../../context.ts';
 import { stateKey as keyOf } from '../../core/state-map.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { notFound } from '../../http/matrix-error.ts';
 import { requireUser } from '../../http/require-user.ts';
-import { toClientEvent } from '../../rooms/client-event.ts';
-import { getCurrentState, getEvent, getEvents } from '../../storage/events.ts';
-import { requireJoined } from './room-access.ts';
+import { readableState } from '../../rooms/reader-state.ts';
+import { serveEvents } from '../../rooms/serve-events.ts';
+import { getEvent, getEvents } from '../../storage/events.ts';
+import { requireRoomReader } from './room-access.ts';
 
 interface Params {
   roomId: string;
@@ -21,10 +23,9 @@ export const getRoomState = defineEndpoint<Context, unknown, unknown, Params>({
   path: '/_matrix/client/v3/rooms/:roomId/state',
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
-    const { roomId } = request.params;
-    await requireJoined(ctx, roomId, user.userId);
-    const events = await getEvents(ctx.db, [...(await getCurrentState(ctx.db, roomId)).values()]);
-    return [...events.values()].map((event) => toClientEvent(event, ctx.now()));
+    const reader = await requireRoomReader(ctx, request.params.roomId, user.userId);
+    const events = await getEvents(ctx.db, [...(await readableState(ctx.db, reader)).values()]);
+    return serveEvents(ctx.db, reader, [...events.values()], { now: ctx.now(), aggregate: false });
   },
 });
 
@@ -38,11 +39,15 @@ function getStateEventAt(path: string) {
     handler: async (ctx, request) => {
       const user = await requireUser(ctx, request);
       const { roomId, eventType = '', stateKey = '' } = request.params;
-      await requireJoined(ctx, roomId, user.userId);
-      const eventId = (await getCurrentState(ctx.db, roomId)).get(keyOf(eventType, stateKey));
+      const reader = await requireRoomReader(ctx, roomId, user.userId);
+      const eventId = (await readableState(ctx.db, reader)).get(keyOf(eventType, stateKey));
       const event = eventId === undefined ? undefined : await getEvent(ctx.db, eventId);
       if (!event) throw notFound(`No ${eventType} state with key "${stateKey}" in the room`);
-      return request.query.format === 'event' ? toClientEvent(event, ctx.now()) : event.pdu.content;
+      const [served] = await serveEvents(ctx.db, reader, [event], {
+        now: ctx.now(),
+        aggregate: false,
+      });
+      return request.query.format === 'event' ? served : served?.content;
     },
   });
 }

@@ -6,6 +6,7 @@ import type { Context } from '../../context.ts';
 import type { JsonObject } from '../../core/pdu.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
+import { checkCanonicalAliasContent } from '../../rooms/check-canonical-alias.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 import { sendLocalEvent } from '../../rooms/send-local-event.ts';
 
@@ -23,6 +24,9 @@ function putStateAt(path: string) {
     handler: async (ctx, request) => {
       const user = await requireUser(ctx, request);
       const { roomId, eventType, stateKey = '' } = request.params;
+      if (eventType === 'm.room.canonical_alias') {
+        await checkCanonicalAliasContent(ctx.db, ctx.config.serverName, roomId, request.body);
+      }
       const event = await sendLocalEvent(roomDepsOf(ctx), roomId, {
         type: eventType,
         stateKey,

@@ -151,8 +151,9 @@ for (const kind of DATABASE_KINDS) {
             `/_matrix/client/v3/rooms/${roomId}/event/${encodeURIComponent(sent.body.event_id)}`,
             bobToken,
           ),
-          403,
-          'M_FORBIDDEN',
+          // Bob never joined: for him the event does not exist (history visibility).
+          404,
+          'M_NOT_FOUND',
         ],
         [
           call('GET', `/_matrix/client/v3/rooms/${roomId}/state/m.room.nothing`, aliceToken),

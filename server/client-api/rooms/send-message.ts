@@ -5,6 +5,7 @@ import type { Context } from '../../context.ts';
 import type { JsonObject } from '../../core/pdu.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
+import { checkThreadRoot } from '../../rooms/check-thread-root.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 import { sendLocalEvent } from '../../rooms/send-local-event.ts';
 
@@ -21,6 +22,7 @@ export const putSendMessage = defineEndpoint<Context, JsonObject, unknown, Param
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     const { roomId, eventType, txnId } = request.params;
+    await checkThreadRoot(ctx.db, roomId, request.body);
     const event = await sendLocalEvent(
       roomDepsOf(ctx),
       roomId,

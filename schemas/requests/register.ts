@@ -1,0 +1,34 @@
+// POST /_matrix/client/v3/register: body and query.
+import { type AuthData, authData } from './auth-data.ts';
+
+export const registerBody = {
+  type: 'object',
+  properties: {
+    auth: authData,
+    username: { type: 'string', maxLength: 255 },
+    password: { type: 'string', maxLength: 512 },
+    device_id: { type: 'string', minLength: 1, maxLength: 255 },
+    initial_device_display_name: { type: 'string', maxLength: 256 },
+    inhibit_login: { type: 'boolean' },
+    refresh_token: { type: 'boolean' },
+  },
+} as const;
+
+export interface RegisterBody {
+  auth?: AuthData;
+  username?: string;
+  password?: string;
+  device_id?: string;
+  initial_device_display_name?: string;
+  inhibit_login?: boolean;
+  refresh_token?: boolean;
+}
+
+export const registerQuery = {
+  type: 'object',
+  properties: { kind: { type: 'string', enum: ['user', 'guest'] } },
+} as const;
+
+export interface RegisterQuery {
+  kind?: 'user' | 'guest';
+}

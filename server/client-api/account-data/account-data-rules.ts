@@ -1,0 +1,21 @@
+// What the account data endpoints share: only the owner may read or write, some types belong to
+// the server, and per-room data needs a room id.
+import { forbidden, invalidParam, MatrixError } from '../../http/matrix-error.ts';
+
+// Set through their own APIs (read markers, push rules), never directly (spec: 405 M_BAD_JSON).
+const SERVER_MANAGED_TYPES = new Set(['m.fully_read', 'm.push_rules']);
+
+export function requireOwnAccountData(requesterId: string, userId: string): void {
+  if (requesterId !== userId) throw forbidden("Cannot access another user's account data");
+}
+
+export function requireClientWritableType(type: string): void {
+  if (SERVER_MANAGED_TYPES.has(type)) {
+    throw new MatrixError(405, 'M_BAD_JSON', `Cannot set ${type} through this API`);
+  }
+}
+
+/** Room ids start with `!` (room version 12 ones have no server part, so nothing more is checked). */
+export function requireRoomId(roomId: string): void {
+  if (!roomId.startsWith('!')) throw invalidParam(`${roomId} is not a valid room ID`);
+}

@@ -1,0 +1,45 @@
+// POST /_matrix/client/v3/login
+// https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3login
+import { type LoginBody, loginBody } from '../../../schemas/requests/login.ts';
+import { checkUserPassword } from '../../accounts/check-password.ts';
+import { userIdOfLogin } from '../../accounts/login-identifier.ts';
+import { loginSessionBody, startLoginSession } from '../../accounts/login-session.ts';
+import type { Context } from '../../context.ts';
+import { defineEndpoint } from '../../http/endpoint.ts';
+import { badJson, forbidden, MatrixError } from '../../http/matrix-error.ts';
+
+export const login = defineEndpoint<Context, LoginBody>({
+  method: 'POST',
+  path: '/_matrix/client/v3/login',
+  schema: { body: loginBody },
+  handler: async (ctx, request) => {
+    const body = request.body;
+    if (body.type !== 'm.login.password') {
+      throw new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${body.type}`);
+    }
+    const userId = userIdOfLogin(body, ctx.config.serverName);
+    if (body.password === undefined) throw badJson('Missing field: password');
+    const user = await checkUserPassword(ctx.db, userId, body.password);
+    if (!user) throw forbidden('Invalid username or password');
+    // Only after the password matched: strangers learn nothing about the account.
+    if (user.isDeactivated) {
+      throw new MatrixError(403, 'M_USER_DEACTIVATED', 'This account has been deactivated');
+    }
+    const session = await ctx.db.transaction().execute((trx) =>
+      startLoginSession(trx, {
+        userId: user.userId,
+        deviceId: body.device_id,
+        deviceDisplayName: body.initial_device_display_name,
+        ip: request.ip,
+        refresh: body.refresh_token === true,
+        accessTokenLifetimeMs: ctx.config.accessTokenLifetimeMs,
+        now: ctx.now(),
+      }),
+    );
+    return {
+      user_id: user.userId,
+      home_server: ctx.config.serverName,
+      ...loginSessionBody(session),
+    };
+  },
+});

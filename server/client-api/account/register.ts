@@ -1,0 +1,89 @@
+// POST /_matrix/client/v3/register
+// https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3register
+import {
+  type RegisterBody,
+  type RegisterQuery,
+  registerBody,
+  registerQuery,
+} from '../../../schemas/requests/register.ts';
+import { generatedLocalpart } from '../../accounts/localpart.ts';
+import { loginSessionBody } from '../../accounts/login-session.ts';
+import { registerLocalUser } from '../../accounts/register-local-user.ts';
+import {
+  requireUserInteractiveAuth,
+  type UiaPolicy,
+  uiaDepsOf,
+} from '../../accounts/user-interactive-auth.ts';
+import { checkUsernameAvailable } from '../../accounts/username-availability.ts';
+import type { Context } from '../../context.ts';
+import { defineEndpoint } from '../../http/endpoint.ts';
+import { forbidden, MatrixError } from '../../http/matrix-error.ts';
+import { useRegistrationToken } from '../../storage/registration-tokens.ts';
+
+export function registrationPolicy(ctx: Context): UiaPolicy {
+  return {
+    endpoint: 'POST /register',
+    flows: ctx.config.registrationRequiresToken
+      ? [['m.login.registration_token']]
+      : [['m.login.dummy']],
+  };
+}
+
+export const register = defineEndpoint<Context, RegisterBody, RegisterQuery>({
+  method: 'POST',
+  path: '/_matrix/client/v3/register',
+  schema: { body: registerBody, querystring: registerQuery },
+  handler: async (ctx, request) => {
+    if (request.query.kind === 'guest') {
+      throw new MatrixError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'Guest accounts are not supported');
+    }
+    if (!ctx.config.enableRegistration) throw forbidden('Registration is disabled');
+    const body = request.body;
+    const serverName = ctx.config.serverName;
+    // Name problems are reported before any authentication stage (spec).
+    const localpart =
+      body.username === undefined
+        ? undefined
+        : await checkUsernameAvailable(ctx.db, body.username, serverName);
+    const { registrationToken } = await requireUserInteractiveAuth(
+      uiaDepsOf(ctx),
+      registrationPolicy(ctx),
+      { auth: body.auth },
+    );
+    const user = await registerLocalUser(
+      {
+        db: ctx.db,
+        serverName,
+        now: ctx.now,
+        accessTokenLifetimeMs: ctx.config.accessTokenLifetimeMs,
+      },
+      {
+        localpart: localpart ?? generatedLocalpart(),
+        password: body.password ?? null,
+        admin: false,
+        login: body.inhibit_login
+          ? undefined
+          : {
+              deviceId: body.device_id,
+              deviceDisplayName: body.initial_device_display_name,
+              ip: request.ip,
+              refresh: body.refresh_token === true,
+            },
+        inTransaction:
+          registrationToken === undefined
+            ? undefined
+            : async (trx) => {
+                // Counted here, with the account, so a token cannot be used past its limit.
+                if (!(await useRegistrationToken(trx, registrationToken, ctx.now()))) {
+                  throw forbidden('The registration token is no longer valid');
+                }
+              },
+      },
+    );
+    return {
+      user_id: user.userId,
+      home_server: serverName,
+      ...(user.session ? loginSessionBody(user.session) : {}),
+    };
+  },
+});

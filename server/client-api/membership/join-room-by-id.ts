@@ -1,0 +1,24 @@
+// POST /_matrix/client/v3/rooms/{roomId}/join
+// https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3roomsroomidjoin
+// `third_party_signed` is accepted and not acted on: third-party invites are not supported yet,
+// so such a join is judged as an ordinary one.
+import { type JoinBody, joinBody } from '../../../schemas/requests/membership.ts';
+import type { Context } from '../../context.ts';
+import { defineEndpoint } from '../../http/endpoint.ts';
+import { invalidParam } from '../../http/matrix-error.ts';
+import { requireUser } from '../../http/require-user.ts';
+import { joinRoom } from '../../rooms/join-room.ts';
+import { roomDepsOf } from '../../rooms/room-deps.ts';
+
+export const postJoinRoomById = defineEndpoint<Context, JoinBody, unknown, { roomId: string }>({
+  method: 'POST',
+  path: '/_matrix/client/v3/rooms/:roomId/join',
+  schema: { body: joinBody },
+  handler: async (ctx, request) => {
+    const user = await requireUser(ctx, request);
+    const { roomId } = request.params;
+    if (!roomId.startsWith('!')) throw invalidParam(`${roomId} is not a room id`);
+    await joinRoom(roomDepsOf(ctx), { roomId, userId: user.userId, reason: request.body.reason });
+    return { room_id: roomId };
+  },
+});

@@ -1,0 +1,25 @@
+// POST /_matrix/client/v3/rooms/{roomId}/leave
+// https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3roomsroomidleave
+// Also rejects an invite or retracts a knock. The room is not forgotten as well (Cairn does not
+// advertise m.forget_forced_upon_leave).
+import { type ReasonBody, reasonBody } from '../../../schemas/requests/membership.ts';
+import type { Context } from '../../context.ts';
+import { defineEndpoint } from '../../http/endpoint.ts';
+import { requireUser } from '../../http/require-user.ts';
+import { leaveRoom } from '../../rooms/membership-actions.ts';
+import { roomDepsOf } from '../../rooms/room-deps.ts';
+
+export const postLeaveRoom = defineEndpoint<Context, ReasonBody, unknown, { roomId: string }>({
+  method: 'POST',
+  path: '/_matrix/client/v3/rooms/:roomId/leave',
+  schema: { body: reasonBody },
+  handler: async (ctx, request) => {
+    const user = await requireUser(ctx, request);
+    await leaveRoom(roomDepsOf(ctx), {
+      roomId: request.params.roomId,
+      sender: user.userId,
+      reason: request.body.reason,
+    });
+    return {};
+  },
+});

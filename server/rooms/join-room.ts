@@ -1,0 +1,39 @@
+// A local user joins a room this server knows. Rooms known only to other servers need a remote
+// join over federation (make_join/send_join), which comes with the federation API: until then
+// they are 404 M_NOT_FOUND.
+// https://spec.matrix.org/latest/client-server-api/#joining-rooms
+import { notFound } from '../http/matrix-error.ts';
+import { getMembership } from '../storage/events.ts';
+import { restrictedJoinAuthoriser } from './restricted-join.ts';
+import type { RoomDeps } from './room-deps.ts';
+import { loadRoomPower } from './room-power.ts';
+import { updateMembership } from './update-membership.ts';
+
+export interface JoinRequest {
+  readonly roomId: string;
+  readonly userId: string;
+  readonly reason?: string | undefined;
+}
+
+export async function joinRoom(deps: RoomDeps, request: JoinRequest): Promise<void> {
+  const { roomId, userId } = request;
+  const power = await loadRoomPower(deps.db, roomId);
+  if (!power) {
+    throw notFound(`Room ${roomId} is not known to this server (remote joins are not supported)`);
+  }
+  const membership = await getMembership(deps.db, roomId, userId);
+  // Joining twice is not an error, and a second member event would only repeat the first.
+  if (membership === 'join') return;
+  const authoriser =
+    membership === 'invite'
+      ? undefined
+      : await restrictedJoinAuthoriser(deps.db, deps.serverName, { roomId, power }, userId);
+  await updateMembership(deps, {
+    roomId,
+    sender: userId,
+    target: userId,
+    membership: 'join',
+    reason: request.reason,
+    extra: authoriser === undefined ? undefined : { join_authorised_via_users_server: authoriser },
+  });
+}

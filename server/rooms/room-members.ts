@@ -1,0 +1,67 @@
+// The member events a user may list: current ones while joined, those at their leave (or ban)
+// once they are gone, and none if they never were in the room. `at` (a stream position taken
+// from a sync token) looks further back, never past the user's own leave.
+// https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3roomsroomidmembers
+import type { Kysely } from 'kysely';
+import { type StateMap, splitStateKey } from '../core/state-map.ts';
+import { forbidden } from '../http/matrix-error.ts';
+import { getCurrentState, getEvents, type StoredEvent } from '../storage/events.ts';
+import {
+  getCurrentMember,
+  stateAfterEvent,
+  stateAtStreamPosition,
+} from '../storage/room-members.ts';
+import type { Database } from '../storage/schema.ts';
+
+export async function memberEventsVisibleTo(
+  db: Kysely<Database>,
+  request: { roomId: string; userId: string; atPosition?: number | undefined },
+): Promise<StoredEvent[]> {
+  const { roomId, userId, atPosition } = request;
+  const own = await getCurrentMember(db, roomId, userId);
+  let state: StateMap | undefined;
+  if (own?.membership === 'join') {
+    state =
+      atPosition === undefined
+        ? await getCurrentState(db, roomId)
+        : await stateAtStreamPosition(db, roomId, atPosition);
+  } else if (own?.membership === 'leave' || own?.membership === 'ban') {
+    state =
+      atPosition !== undefined && atPosition < own.streamOrdering
+        ? await stateAtStreamPosition(db, roomId, atPosition)
+        : await stateAfterEvent(db, own.eventId);
+  } else {
+    throw forbidden(`You are not and were not a member of room ${roomId}`);
+  }
+  const memberIds: string[] = [];
+  for (const [key, eventId] of state ?? []) {
+    if (splitStateKey(key)[0] === 'm.room.member') memberIds.push(eventId);
+  }
+  const events = [...(await getEvents(db, memberIds)).values()];
+  return events.sort((a, b) => compare(a.pdu.state_key, b.pdu.state_key));
+}
+
+/**
+ * The spec's `membership` / `not_membership` query: each alone filters; together they are an
+ * "or" (membership is `membership`, or is not `not_membership`), as the spec words it.
+ */
+export function filterByMembership<T extends { readonly pdu: StoredEvent['pdu'] }>(
+  events: readonly T[],
+  filter: { membership?: string | undefined; notMembership?: string | undefined },
+): T[] {
+  const { membership, notMembership } = filter;
+  if (membership === undefined && notMembership === undefined) return [...events];
+  return events.filter((event) => {
+    const value = event.pdu.content.membership;
+    return (
+      (membership !== undefined && value === membership) ||
+      (notMembership !== undefined && value !== notMembership)
+    );
+  });
+}
+
+function compare(a: unknown, b: unknown): number {
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

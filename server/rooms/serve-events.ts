@@ -1,0 +1,70 @@
+// Events as a reader is served them, on every read path (/messages, /context, /event, /state,
+// /relations, /threads; /sync should use it too): redacted events as their room version's
+// redaction algorithm leaves them, with `unsigned.redacted_because`, and bundled aggregations.
+// The events are of the reader's room (its version decides the redaction algorithm). Visibility
+// is the caller's business (filterVisibleEvents): this only formats.
+import type { Kysely } from 'kysely';
+import type { JsonObject } from '../core/pdu.ts';
+import { getEvents, type StoredEvent } from '../storage/events.ts';
+import type { Database } from '../storage/schema.ts';
+import { type Aggregation, collectAggregations } from './bundled-aggregations.ts';
+import { toClientEvent } from './client-event.ts';
+import type { RoomReader } from './room-reader.ts';
+
+export interface ServeOptions {
+  readonly now: number;
+  /** Bundle aggregations with the events (default true). */
+  readonly aggregate?: boolean;
+  /** Include thread summaries in them (default true; off for a thread's own latest event). */
+  readonly threads?: boolean;
+}
+
+export async function serveEvents(
+  db: Kysely<Database>,
+  reader: RoomReader,
+  events: readonly StoredEvent[],
+  options: ServeOptions,
+): Promise<JsonObject[]> {
+  if (events.length === 0) return [];
+  const { now } = options;
+  const redactionIds = events.flatMap((event) => (event.redactedBy ? [event.redactedBy] : []));
+  const redactions = await getEvents(db, redactionIds);
+  const aggregations =
+    options.aggregate === false
+      ? new Map<string, Aggregation>()
+      : await collectAggregations(db, reader, events, { threads: options.threads !== false });
+
+  // The events bundled inside aggregations are served too: a thread's latest event with its own
+  // edits and references (threads do not nest), an edit as it is.
+  const latestInThreads = [...aggregations.values()].flatMap((a) => a.thread?.latest ?? []);
+  const servedLatest = await serveEvents(db, reader, latestInThreads, { now, threads: false });
+  const latestById = new Map(latestInThreads.map((event, i) => [event.eventId, servedLatest[i]!]));
+  const edits = [...aggregations.values()].flatMap((a) => a.replace ?? []);
+  const servedEdits = await serveEvents(db, reader, edits, { now, aggregate: false });
+  const editById = new Map(edits.map((event, i) => [event.eventId, servedEdits[i]!]));
+
+  return events.map((event) => {
+    const redaction = event.redactedBy ? redactions.get(event.redactedBy) : undefined;
+    const aggregation = aggregations.get(event.eventId);
+    const relations: JsonObject = {};
+    if (aggregation?.thread) {
+      relations['m.thread'] = {
+        latest_event: latestById.get(aggregation.thread.latest.eventId)!,
+        count: aggregation.thread.count,
+        current_user_participated: aggregation.thread.participated,
+      };
+    }
+    if (aggregation?.replace) relations['m.replace'] = editById.get(aggregation.replace.eventId)!;
+    if (aggregation?.references) {
+      relations['m.reference'] = {
+        chunk: aggregation.references.map((eventId) => ({ event_id: eventId })),
+      };
+    }
+    return toClientEvent(event, now, {
+      ...(redaction
+        ? { redaction: { version: reader.version, because: toClientEvent(redaction, now) } }
+        : {}),
+      relations,
+    });
+  });
+}

@@ -1,0 +1,176 @@
+// Reads of the events stream for /sync: which rooms had events in a range of positions, a room's
+// timeline in a range (newest `limit`, filtered in SQL so the limit counts matching events only),
+// and the state group a room was in at a position. Only events this server accepted into the room
+// count: no outliers, nothing rejected.
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { EventFilter } from '../../schemas/requests/sync-filter.ts';
+import type { Pdu } from '../core/pdu.ts';
+import type { StoredEvent } from './events.ts';
+import type { Database } from './schema.ts';
+
+export interface SyncEvent extends StoredEvent {
+  readonly stateBefore: number | null;
+  readonly stateAfter: number | null;
+}
+
+export interface TimelineQuery {
+  /** Events after this position (exclusive); from the room's start when undefined. */
+  readonly after: number | undefined;
+  /** Events up to this position (inclusive). */
+  readonly upTo: number;
+  readonly limit: number;
+  readonly filter?: EventFilter | undefined;
+}
+
+export interface TimelineSlice {
+  /** Oldest first. */
+  readonly events: SyncEvent[];
+  /** More matching events exist in the range before the first one returned. */
+  readonly limited: boolean;
+}
+
+type EventsBuilder = ExpressionBuilder<Database, 'events'>;
+
+export async function loadTimeline(
+  db: Kysely<Database>,
+  roomId: string,
+  query: TimelineQuery,
+): Promise<TimelineSlice> {
+  let select = db
+    .selectFrom('events')
+    .select([
+      'event_id',
+      'room_id',
+      'json',
+      'stream_ordering',
+      'rejected_reason',
+      'redacted_by',
+      'outlier',
+      'state_before',
+      'state_after',
+    ])
+    .where('room_id', '=', roomId)
+    .where('outlier', '=', false)
+    .where('rejected_reason', 'is', null)
+    .where('stream_ordering', '<=', query.upTo);
+  if (query.after !== undefined) select = select.where('stream_ordering', '>', query.after);
+  const filter = query.filter;
+  if (filter) select = select.where((eb) => filterCondition(eb, filter));
+  const rows = await select
+    .orderBy('stream_ordering', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const limited = rows.length > query.limit;
+  const events = rows.slice(0, query.limit).reverse().map(toSyncEvent);
+  return { events, limited };
+}
+
+/** Rooms with at least one event in (after, upTo]. */
+export async function roomsWithEvents(
+  db: Kysely<Database>,
+  after: number,
+  upTo: number,
+): Promise<Set<string>> {
+  if (upTo <= after) return new Set();
+  const rows = await db
+    .selectFrom('events')
+    .select('room_id')
+    .distinct()
+    .where('stream_ordering', '>', after)
+    .where('stream_ordering', '<=', upTo)
+    .where('outlier', '=', false)
+    .execute();
+  return new Set(rows.map((row) => row.room_id));
+}
+
+/** The state group after the room's last event at or before `position`, if it had one. */
+export async function stateGroupAt(
+  db: Kysely<Database>,
+  roomId: string,
+  position: number,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('events')
+    .select('state_after')
+    .where('room_id', '=', roomId)
+    .where('outlier', '=', false)
+    .where('rejected_reason', 'is', null)
+    .where('state_after', 'is not', null)
+    .where('stream_ordering', '<=', position)
+    .orderBy('stream_ordering', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.state_after ?? undefined;
+}
+
+function filterCondition(eb: EventsBuilder, filter: EventFilter) {
+  const conditions = [];
+  if (filter.types) {
+    conditions.push(
+      filter.types.length === 0
+        ? eb.val(false)
+        : eb.or(filter.types.map((pattern) => typeCondition(eb, pattern))),
+    );
+  }
+  if (filter.not_types && filter.not_types.length > 0) {
+    conditions.push(eb.not(eb.or(filter.not_types.map((pattern) => typeCondition(eb, pattern)))));
+  }
+  if (filter.senders) {
+    conditions.push(
+      filter.senders.length === 0 ? eb.val(false) : eb('sender', 'in', filter.senders),
+    );
+  }
+  if (filter.not_senders && filter.not_senders.length > 0) {
+    conditions.push(eb('sender', 'not in', filter.not_senders));
+  }
+  return eb.and(conditions);
+}
+
+/** `*` in a filter's type is any run of characters; LIKE's own wildcards are escaped. */
+function typeCondition(eb: EventsBuilder, pattern: string) {
+  if (!pattern.includes('*')) return eb('type', '=', pattern);
+  const like = pattern.replace(/[\\%_]/g, '\\$&').replaceAll('*', '%');
+  return eb('type', 'like', like);
+}
+
+function toSyncEvent(row: {
+  event_id: string;
+  room_id: string;
+  json: string;
+  stream_ordering: number;
+  rejected_reason: string | null;
+  redacted_by: string | null;
+  outlier: boolean;
+  state_before: number | null;
+  state_after: number | null;
+}): SyncEvent {
+  return {
+    eventId: row.event_id,
+    roomId: row.room_id,
+    pdu: JSON.parse(row.json) as Pdu,
+    streamOrdering: row.stream_ordering,
+    rejectedReason: row.rejected_reason,
+    redactedBy: row.redacted_by,
+    outlier: row.outlier,
+    stateBefore: row.state_before,
+    stateAfter: row.state_after,
+  };
+}
+
+/** Client transaction ids of the device's own events among `eventIds` (event id -> txn id). */
+export async function transactionIdsOf(
+  db: Kysely<Database>,
+  userId: string,
+  deviceId: string,
+  eventIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('event_txn_ids')
+    .select(['event_id', 'txn_id'])
+    .where('user_id', '=', userId)
+    .where('device_id', '=', deviceId)
+    .where('event_id', 'in', [...eventIds])
+    .execute();
+  return new Map(rows.map((row) => [row.event_id, row.txn_id]));
+}

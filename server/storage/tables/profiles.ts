@@ -1,0 +1,8 @@
+// Display name and avatar of local users; absent values are null. One row per user, created
+// with the account (display name = localpart).
+export interface ProfilesTable {
+  user_id: string;
+  displayname: string | null;
+  /** An mxc:// URI. */
+  avatar_url: string | null;
+}

@@ -1,0 +1,155 @@
+// Builds one /sync response from the token's positions up to the current safe positions: rooms
+// sorted into sections by the user's membership (classify-rooms.ts), each room built by its own
+// step, account data, ephemeral events from their sources, and the next token.
+// https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3sync
+import type { SyncFilter } from '../../schemas/requests/sync-filter.ts';
+import type { Context } from '../context.ts';
+import type { JsonObject } from '../core/pdu.ts';
+import { roomsWithEvents } from '../storage/sync-timeline.ts';
+import { loadAccountDataUpdate } from './account-data-section.ts';
+import { classifyRooms } from './classify-rooms.ts';
+import { collectEphemeral } from './ephemeral-section.ts';
+import { allowsRoom } from './event-filter.ts';
+import { buildJoinedRoom } from './joined-room.ts';
+import { buildLeftRoom } from './left-room.ts';
+import { loadRoomMemberships } from './room-memberships.ts';
+import {
+  ACCOUNT_DATA_STREAM,
+  EVENTS_STREAM,
+  formatSyncToken,
+  positionOf,
+  type SyncPositions,
+} from './stream-token.ts';
+import { loadStrippedState } from './stripped-state.ts';
+import type { SyncScope } from './sync-scope.ts';
+import type { SyncSources } from './sync-sources.ts';
+
+export interface SyncRequest {
+  readonly userId: string;
+  readonly deviceId: string;
+  /** Positions of the `since` token; undefined for an initial sync. */
+  readonly since: SyncPositions | undefined;
+  readonly filter: SyncFilter;
+  readonly fullState: boolean;
+}
+
+export interface SyncResult {
+  readonly body: JsonObject;
+  /** Nothing for the client: a long-poll may wait for more. */
+  readonly empty: boolean;
+  /** Rooms the user is joined, invited or knocking in: whose events would concern them. */
+  readonly watchedRoomIds: string[];
+}
+
+const NO_COUNTS = { notification_count: 0, highlight_count: 0 };
+const WATCHED = new Set(['join', 'invite', 'knock']);
+
+export async function buildSyncResponse(
+  ctx: Context,
+  sources: SyncSources,
+  request: SyncRequest,
+): Promise<SyncResult> {
+  const { db } = ctx;
+  const { since, filter, userId } = request;
+  const sinceEvents = since && positionOf(since, EVENTS_STREAM);
+  const upTo = await ctx.eventStream.currentPosition(db);
+  const scope: SyncScope = {
+    db,
+    now: ctx.now(),
+    userId,
+    deviceId: request.deviceId,
+    filter,
+    since: sinceEvents,
+    upTo,
+    nextPosition: Math.max(upTo, sinceEvents ?? 0),
+    fullState: request.fullState,
+    sentMembers: ctx.sync.sentMembers,
+    roomVersions: ctx.sync.roomVersions,
+  };
+
+  const memberships = await loadRoomMemberships(db, userId, sinceEvents, upTo);
+  const placements = classifyRooms(memberships, {
+    initial: since === undefined,
+    fullState: request.fullState,
+    includeLeave: filter.room?.include_leave === true,
+  }).filter((placement) => allowsRoom(filter.room, placement.room.roomId));
+  const accountData = await loadAccountDataUpdate(
+    db,
+    userId,
+    since && positionOf(since, ACCOUNT_DATA_STREAM),
+    filter,
+  );
+  const positions: Record<string, number> = {
+    [EVENTS_STREAM]: scope.nextPosition,
+    [ACCOUNT_DATA_STREAM]: accountData.position,
+  };
+
+  const joinedIds = placements.flatMap((p) => (p.section === 'join' ? [p.room.roomId] : []));
+  const ephemeral = await collectEphemeral(ctx, sources, {
+    userId,
+    joinedRoomIds: joinedIds,
+    since,
+    filter,
+  });
+  Object.assign(positions, ephemeral.positions);
+  const unread = sources.unreadCounts
+    ? await sources.unreadCounts.collect(ctx, { userId, roomIds: joinedIds })
+    : new Map();
+  // In an incremental sync most joined rooms have nothing new; only these need a look.
+  const active =
+    sinceEvents === undefined || request.fullState
+      ? undefined
+      : await roomsWithEvents(db, sinceEvents, upTo);
+
+  const rooms: Record<'join' | 'invite' | 'knock' | 'leave', JsonObject> = {
+    join: {},
+    invite: {},
+    knock: {},
+    leave: {},
+  };
+  for (const placement of placements) {
+    const { roomId } = placement.room;
+    const roomAccountData = accountData.rooms.get(roomId) ?? [];
+    if (placement.section === 'join') {
+      const extras = {
+        accountData: roomAccountData,
+        ephemeral: ephemeral.byRoom.get(roomId) ?? [],
+        // Not tracked yet: receipts and push rule evaluation feed this through a source.
+        unread: unread.get(roomId) ?? NO_COUNTS,
+      };
+      const mayHaveNews =
+        !active ||
+        placement.newlyJoined ||
+        active.has(roomId) ||
+        extras.accountData.length > 0 ||
+        extras.ephemeral.length > 0;
+      if (!mayHaveNews) continue;
+      const room = await buildJoinedRoom(scope, placement.room, placement.newlyJoined, extras);
+      if (room) rooms.join[roomId] = room;
+    } else if (placement.section === 'leave') {
+      const room = await buildLeftRoom(scope, placement.room, roomAccountData);
+      if (room) rooms.leave[roomId] = room;
+    } else {
+      const events = await loadStrippedState(db, roomId, placement.room.current.eventId, scope.now);
+      const key = placement.section === 'invite' ? 'invite_state' : 'knock_state';
+      if (events) rooms[placement.section][roomId] = { [key]: { events } };
+    }
+  }
+
+  const empty =
+    accountData.global.length === 0 &&
+    Object.values(rooms).every((section) => Object.keys(section).length === 0);
+  return {
+    body: {
+      next_batch: formatSyncToken(positions),
+      rooms,
+      account_data: { events: accountData.global },
+      // Presence is not implemented; `set_presence` is accepted and has no effect.
+      presence: { events: [] },
+    },
+    empty,
+    watchedRoomIds: memberships
+      .filter((room) => WATCHED.has(room.current.membership ?? ''))
+      .map((room) => room.roomId),
+  };
+}

@@ -1,0 +1,57 @@
+// One room under `rooms.leave`: the timeline up to the user's leave (or ban), and the state at its
+// start. A user who never joined (a rejected invite, a withdrawn knock) sees only their own
+// membership event.
+import type { JsonObject } from '../core/pdu.ts';
+import { toClientEvent } from '../rooms/client-event.ts';
+import { loadRoomReader } from '../rooms/room-reader.ts';
+import { getEvent } from '../storage/events.ts';
+import { isRoomForgotten } from '../storage/room-forgotten.ts';
+import { memberEventsAt } from '../storage/sync-memberships.ts';
+import { formatPaginationToken } from './pagination-token.ts';
+import { buildRoomBody } from './room-body.ts';
+import type { RoomMembership } from './room-memberships.ts';
+import type { SyncScope } from './sync-scope.ts';
+
+export async function buildLeftRoom(
+  scope: SyncScope,
+  room: RoomMembership,
+  accountData: readonly JsonObject[],
+): Promise<JsonObject | undefined> {
+  const { roomId, current: leave } = room;
+  // A forgotten room is gone from the user's view, archive included.
+  if (await isRoomForgotten(scope.db, scope.userId, roomId)) return undefined;
+  const joinedBefore =
+    scope.since === undefined
+      ? (await memberEventsAt(scope.db, scope.userId, [roomId], leave.streamOrdering - 1)).get(
+          roomId,
+        )?.membership === 'join'
+      : room.previous?.membership === 'join' ||
+        room.changes.some((change) => change.membership === 'join');
+  const reader = joinedBefore ? await loadRoomReader(scope.db, roomId, scope.userId) : undefined;
+  if (joinedBefore && !reader) return undefined;
+  const account_data = { events: [...accountData] };
+
+  if (!reader) {
+    const event = await getEvent(scope.db, leave.eventId);
+    if (!event) return undefined;
+    const { room_id: _roomId, ...json } = toClientEvent(event, scope.now);
+    return {
+      timeline: {
+        events: [json],
+        limited: false,
+        prev_batch: formatPaginationToken(leave.streamOrdering - 1),
+      },
+      state: { events: [] },
+      account_data,
+    };
+  }
+  // Joined at the token: the timeline continues from it. Joined and left since: from scratch.
+  const fromScratch = scope.since === undefined || room.previous?.membership !== 'join';
+  const body = await buildRoomBody(scope, {
+    roomId,
+    reader,
+    fromScratch,
+    upTo: leave.streamOrdering,
+  });
+  return { timeline: body.timeline, state: { events: body.state }, account_data };
+}

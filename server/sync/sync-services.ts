@@ -1,0 +1,34 @@
+// The per-process state of /sync, built once at start and reached through the context: the
+// notifier that long-polling requests wait on, the lazy-loading record of members sent, and the
+// room versions already looked up.
+import { EventStream } from '../rooms/event-stream.ts';
+import { RoomEventHub } from '../rooms/room-events.ts';
+import { RoomVersionCache } from './joined-reader.ts';
+import { SyncNotifier } from './notifier.ts';
+import { SentMembersCache } from './sent-members-cache.ts';
+
+export interface SyncServices {
+  /** Other streams (account data, receipts, typing, to-device) call notifier.notify(). */
+  readonly notifier: SyncNotifier;
+  readonly sentMembers: SentMembersCache;
+  readonly roomVersions: RoomVersionCache;
+}
+
+export function createSyncServices(hub: RoomEventHub, stream: EventStream): SyncServices {
+  return {
+    notifier: new SyncNotifier(hub, stream),
+    sentMembers: new SentMembersCache(),
+    roomVersions: new RoomVersionCache(),
+  };
+}
+
+/** The hub persisted events are announced on, the stream positions, and /sync on top of them. */
+export function createEventServices(): {
+  roomEvents: RoomEventHub;
+  eventStream: EventStream;
+  sync: SyncServices;
+} {
+  const roomEvents = new RoomEventHub();
+  const eventStream = new EventStream();
+  return { roomEvents, eventStream, sync: createSyncServices(roomEvents, eventStream) };
+}

@@ -1,0 +1,53 @@
+// Hooks for the parts of a /sync response that other features own. A source is handed to the
+// /sync endpoint (client-api/sync/get-sync.ts lists them); it reads its own storage, keeps its own
+// stream position under a token key of its own, and calls `ctx.sync.notifier.notify()` when it
+// changes so that waiting syncs wake up.
+
+import type { RoomEventFilter } from '../../schemas/requests/sync-filter.ts';
+import type { Context } from '../context.ts';
+import type { JsonObject } from '../core/pdu.ts';
+
+export interface EphemeralQuery {
+  readonly userId: string;
+  /** The rooms the user is joined to that the response may include (the room filter applied). */
+  readonly roomIds: readonly string[];
+  /** The position the client has seen, from its token; undefined for an initial sync. */
+  readonly since: number | undefined;
+  /** The position this response covers, from currentPosition(). */
+  readonly upTo: number;
+  readonly filter: RoomEventFilter | undefined;
+}
+
+/** Receipts, typing: events under `rooms.join.<room>.ephemeral`. */
+export interface EphemeralSource {
+  /**
+   * The token key of the stream: lowercase letters, not `e` (events) or `a` (account data);
+   * say `r` for receipts and `t` for typing.
+   */
+  readonly key: string;
+  /**
+   * The position a response covers. It must be safe: nothing at or below it may become visible
+   * later (see rooms/event-stream.ts for how the events stream guarantees that).
+   */
+  currentPosition(ctx: Context): Promise<number> | number;
+  /** Events by room id for the rooms that have any; rooms without news are left out. */
+  collect(ctx: Context, query: EphemeralQuery): Promise<Map<string, JsonObject[]>>;
+}
+
+export interface UnreadCounts {
+  readonly notification_count: number;
+  readonly highlight_count: number;
+}
+
+/** `unread_notifications` per joined room; without a source every room reports zeros. */
+export interface UnreadCountsSource {
+  collect(
+    ctx: Context,
+    query: { readonly userId: string; readonly roomIds: readonly string[] },
+  ): Promise<Map<string, UnreadCounts>>;
+}
+
+export interface SyncSources {
+  readonly ephemeral: readonly EphemeralSource[];
+  readonly unreadCounts?: UnreadCountsSource | undefined;
+}
