@@ -13,7 +13,8 @@ export interface StoredEvent extends EventWithId {
   readonly outlier: boolean;
 }
 
-const eventColumns = [
+/** The columns toStoredEvent reads. */
+export const STORED_EVENT_COLUMNS = [
   'event_id',
   'room_id',
   'json',
@@ -23,7 +24,7 @@ const eventColumns = [
   'outlier',
 ] as const;
 
-function toStoredEvent(row: {
+export function toStoredEvent(row: {
   event_id: string;
   room_id: string;
   json: string;
@@ -51,7 +52,7 @@ export async function getEvents(
   if (eventIds.length === 0) return found;
   const rows = await db
     .selectFrom('events')
-    .select(eventColumns)
+    .select(STORED_EVENT_COLUMNS)
     .where('event_id', 'in', [...new Set(eventIds)])
     .execute();
   for (const row of rows) found.set(row.event_id, toStoredEvent(row));

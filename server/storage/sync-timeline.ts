@@ -4,8 +4,7 @@
 // count: no outliers, nothing rejected.
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { EventFilter } from '../../schemas/requests/sync-filter.ts';
-import type { Pdu } from '../core/pdu.ts';
-import type { StoredEvent } from './events.ts';
+import { STORED_EVENT_COLUMNS, type StoredEvent, toStoredEvent } from './events.ts';
 import type { Database } from './schema.ts';
 
 export interface SyncEvent extends StoredEvent {
@@ -38,17 +37,7 @@ export async function loadTimeline(
 ): Promise<TimelineSlice> {
   let select = db
     .selectFrom('events')
-    .select([
-      'event_id',
-      'room_id',
-      'json',
-      'stream_ordering',
-      'rejected_reason',
-      'redacted_by',
-      'outlier',
-      'state_before',
-      'state_after',
-    ])
+    .select([...STORED_EVENT_COLUMNS, 'state_before', 'state_after'])
     .where('room_id', '=', roomId)
     .where('outlier', '=', false)
     .where('rejected_reason', 'is', null)
@@ -133,28 +122,13 @@ function typeCondition(eb: EventsBuilder, pattern: string) {
   return eb('type', 'like', like);
 }
 
-function toSyncEvent(row: {
-  event_id: string;
-  room_id: string;
-  json: string;
-  stream_ordering: number;
-  rejected_reason: string | null;
-  redacted_by: string | null;
-  outlier: boolean;
-  state_before: number | null;
-  state_after: number | null;
-}): SyncEvent {
-  return {
-    eventId: row.event_id,
-    roomId: row.room_id,
-    pdu: JSON.parse(row.json) as Pdu,
-    streamOrdering: row.stream_ordering,
-    rejectedReason: row.rejected_reason,
-    redactedBy: row.redacted_by,
-    outlier: row.outlier,
-    stateBefore: row.state_before,
-    stateAfter: row.state_after,
-  };
+function toSyncEvent(
+  row: Parameters<typeof toStoredEvent>[0] & {
+    state_before: number | null;
+    state_after: number | null;
+  },
+): SyncEvent {
+  return { ...toStoredEvent(row), stateBefore: row.state_before, stateAfter: row.state_after };
 }
 
 /** Client transaction ids of the device's own events among `eventIds` (event id -> txn id). */
