@@ -9,16 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, fetch } from 'undici';
-import {
-  createScratchDatabase,
-  dropScratchDatabase,
-} from '../conformance-tests/support/databases.ts';
 import { buildTestContext } from '../conformance-tests/support/test-context.ts';
 import { registerLocalUser } from '../server/accounts/register-local-user.ts';
 import { buildClientApp } from '../server/app.ts';
 import type { Context } from '../server/context.ts';
 import { openDatabase } from '../server/storage/database.ts';
 import { migrateToLatest } from '../server/storage/migrate.ts';
+import { onEachDatabase } from './each-database.ts';
 import type { BenchFigure } from './harness.ts';
 
 export const name = 'client-workloads';
@@ -44,18 +41,8 @@ type Call = (
   body?: unknown,
 ) => Promise<Record<string, unknown>>;
 
-export async function run(): Promise<BenchFigure[]> {
-  const figures = await onBackend('pglite', undefined);
-  const serverUrl = process.env.CAIRN_TEST_DATABASE_URL;
-  if (serverUrl) {
-    const databaseUrl = await createScratchDatabase(serverUrl);
-    try {
-      figures.push(...(await onBackend('postgres', databaseUrl)));
-    } finally {
-      await dropScratchDatabase(serverUrl, databaseUrl);
-    }
-  }
-  return figures;
+export function run(): Promise<BenchFigure[]> {
+  return onEachDatabase(onBackend);
 }
 
 async function onBackend(backend: string, databaseUrl: string | undefined): Promise<BenchFigure[]> {

@@ -11,10 +11,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import { Agent, fetch } from 'undici';
-import {
-  createScratchDatabase,
-  dropScratchDatabase,
-} from '../conformance-tests/support/databases.ts';
 import { buildTestContext } from '../conformance-tests/support/test-context.ts';
 import { buildClientApp } from '../server/app.ts';
 import { createAccessToken } from '../server/storage/access-tokens.ts';
@@ -23,6 +19,7 @@ import { createDevice } from '../server/storage/devices.ts';
 import { migrateToLatest } from '../server/storage/migrate.ts';
 import type { Database } from '../server/storage/schema.ts';
 import { createUser } from '../server/storage/users.ts';
+import { onEachDatabase } from './each-database.ts';
 import type { BenchFigure } from './harness.ts';
 
 export const name = 'sync-latency';
@@ -35,18 +32,8 @@ interface Account {
   readonly token: string;
 }
 
-export async function run(): Promise<BenchFigure[]> {
-  const figures = await onBackend('pglite', undefined);
-  const serverUrl = process.env.CAIRN_TEST_DATABASE_URL;
-  if (serverUrl) {
-    const databaseUrl = await createScratchDatabase(serverUrl);
-    try {
-      figures.push(...(await onBackend('postgres', databaseUrl)));
-    } finally {
-      await dropScratchDatabase(serverUrl, databaseUrl);
-    }
-  }
-  return figures;
+export function run(): Promise<BenchFigure[]> {
+  return onEachDatabase(onBackend);
 }
 
 async function onBackend(backend: string, databaseUrl: string | undefined): Promise<BenchFigure[]> {
