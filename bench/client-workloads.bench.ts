@@ -1,21 +1,7 @@
-// Client workloads over HTTP (plain fetch against the client app listening on 127.0.0.1):
-//   1. send throughput, 20 concurrent senders into 1 room and into 20 rooms;
-//   2. initial /sync for a user in 50 rooms of 10 members, full and with lazy_load_members;
-//   3. resident memory of this process after setup and the peak seen during 1-2.
-// PGlite always; PostgreSQL when CAIRN_TEST_DATABASE_URL is set, reported separately.
-// `npm run bench -- client-workloads` prints them.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Agent, fetch } from 'undici';
-import { buildTestContext } from '../conformance-tests/support/test-context.ts';
 import { registerLocalUser } from '../server/accounts/register-local-user.ts';
-import { buildClientApp } from '../server/app.ts';
 import type { Context } from '../server/context.ts';
-import { openDatabase } from '../server/storage/database.ts';
-import { migrateToLatest } from '../server/storage/migrate.ts';
-import { onEachDatabase } from './each-database.ts';
+import { type BenchCall, type BenchServer, onEachDatabase } from './each-database.ts';
 import type { BenchFigure } from './harness.ts';
 
 export const name = 'client-workloads';
@@ -34,167 +20,133 @@ interface Account {
   readonly token: string;
 }
 
-type Call = (
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-) => Promise<Record<string, unknown>>;
-
 export function run(): Promise<BenchFigure[]> {
-  return onEachDatabase(onBackend);
+  return onEachDatabase({ connections: SENDERS + 10 }, onBackend);
 }
 
-async function onBackend(backend: string, databaseUrl: string | undefined): Promise<BenchFigure[]> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-workloads-'));
-  const opened = await openDatabase({ databaseUrl, dataDir });
-  const agent = new Agent({ connections: SENDERS + 10 });
+async function onBackend({ backend, ctx, call }: BenchServer): Promise<BenchFigure[]> {
+  const figures: BenchFigure[] = [];
+
+  // Setup: senders and their rooms, the sync user's 50 rooms of 10 members.
+  const senders: Account[] = [];
+  for (let i = 0; i < SENDERS; i++) senders.push(await account(ctx, `sender${i}`));
+  const shared = await createRoom(call, senders[0]!);
+  for (const sender of senders.slice(1)) await joinRoom(call, sender, shared);
+  const own: string[] = [];
+  for (const sender of senders) own.push(await createRoom(call, sender));
+
+  const members: Account[] = [];
+  for (let i = 0; i < SYNC_MEMBERS; i++) members.push(await account(ctx, `member${i}`));
+  const [owner, reader] = [members[0]!, members[1]!];
+  const syncRooms = await inParallel(
+    Array.from({ length: SYNC_ROOMS }, (_, i) => i),
+    10,
+    async (i) => {
+      const room = await createRoom(call, owner);
+      for (const member of members.slice(1)) await joinRoom(call, member, room);
+      for (let m = 0; m < MESSAGES_PER_SYNC_ROOM; m++) {
+        await send(call, owner, room, `setup-${i}-${m}`);
+      }
+      return room;
+    },
+  );
+  if (syncRooms.length !== SYNC_ROOMS) throw new Error('sync rooms missing');
+
+  const rssAfterSetup = process.memoryUsage().rss;
+  let peakRss = rssAfterSetup;
+  let rssSamples = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    rssSamples++;
+  }, RSS_SAMPLE_MS);
   try {
-    await migrateToLatest(opened.db);
-    const ctx = buildTestContext(opened.db);
-    const app = buildClientApp(ctx);
-    const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    const call: Call = async (method, path, token, body) => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        dispatcher: agent,
+    // 1. Send throughput.
+    for (const [label, roomFor] of [
+      ['1 room', () => shared],
+      [`${SENDERS} rooms`, (i: number) => own[i]!],
+    ] as const) {
+      // A few sends first, so the route and its queries are warm.
+      await Promise.all(senders.map((s, i) => send(call, s, roomFor(i), `warm ${label}`)));
+      const perSender = MESSAGES / SENDERS;
+      const start = performance.now();
+      await Promise.all(
+        senders.map(async (sender, i) => {
+          for (let n = 0; n < perSender; n++) {
+            await send(call, sender, roomFor(i), `${label} ${n}`);
+          }
+        }),
+      );
+      const elapsedMs = performance.now() - start;
+      figures.push({
+        name: `send, ${SENDERS} concurrent senders into ${label} (${backend})`,
+        opsPerSecond: (MESSAGES / elapsedMs) * 1000,
+        microsecondsPerOp: (elapsedMs * 1000) / MESSAGES,
+        iterations: MESSAGES,
+        note: `${MESSAGES} PUT /send in ${elapsedMs.toFixed(0)} ms; µs/op is wall time / messages`,
       });
-      const json = (await response.json()) as Record<string, unknown>;
-      if (response.status !== 200) throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
-      return json;
-    };
-    const figures: BenchFigure[] = [];
-
-    // Setup: senders and their rooms, the sync user's 50 rooms of 10 members.
-    const senders: Account[] = [];
-    for (let i = 0; i < SENDERS; i++) senders.push(await account(ctx, `sender${i}`));
-    const shared = await createRoom(call, senders[0]!);
-    for (const sender of senders.slice(1)) await joinRoom(call, sender, shared);
-    const own: string[] = [];
-    for (const sender of senders) own.push(await createRoom(call, sender));
-
-    const members: Account[] = [];
-    for (let i = 0; i < SYNC_MEMBERS; i++) members.push(await account(ctx, `member${i}`));
-    const [owner, reader] = [members[0]!, members[1]!];
-    const syncRooms = await inParallel(
-      Array.from({ length: SYNC_ROOMS }, (_, i) => i),
-      10,
-      async (i) => {
-        const room = await createRoom(call, owner);
-        for (const member of members.slice(1)) await joinRoom(call, member, room);
-        for (let m = 0; m < MESSAGES_PER_SYNC_ROOM; m++) {
-          await send(call, owner, room, `setup-${i}-${m}`);
-        }
-        return room;
-      },
-    );
-    if (syncRooms.length !== SYNC_ROOMS) throw new Error('sync rooms missing');
-
-    const rssAfterSetup = process.memoryUsage().rss;
-    let peakRss = rssAfterSetup;
-    let rssSamples = 0;
-    const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      rssSamples++;
-    }, RSS_SAMPLE_MS);
-    try {
-      // 1. Send throughput.
-      for (const [label, roomFor] of [
-        ['1 room', () => shared],
-        [`${SENDERS} rooms`, (i: number) => own[i]!],
-      ] as const) {
-        // A few sends first, so the route and its queries are warm.
-        await Promise.all(senders.map((s, i) => send(call, s, roomFor(i), `warm ${label}`)));
-        const perSender = MESSAGES / SENDERS;
-        const start = performance.now();
-        await Promise.all(
-          senders.map(async (sender, i) => {
-            for (let n = 0; n < perSender; n++) {
-              await send(call, sender, roomFor(i), `${label} ${n}`);
-            }
-          }),
-        );
-        const elapsedMs = performance.now() - start;
-        figures.push({
-          name: `send, ${SENDERS} concurrent senders into ${label} (${backend})`,
-          opsPerSecond: (MESSAGES / elapsedMs) * 1000,
-          microsecondsPerOp: (elapsedMs * 1000) / MESSAGES,
-          iterations: MESSAGES,
-          note: `${MESSAGES} PUT /send in ${elapsedMs.toFixed(0)} ms; µs/op is wall time / messages`,
-        });
-      }
-
-      // 2. Initial sync.
-      // Both with a 5-event timeline of the owner's messages, so a lazy-loading client needs
-      // only the owner's and its own member events.
-      const filter = (state: object) =>
-        `?filter=${encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 5 }, state } }))}`;
-      for (const [label, query] of [
-        ['full', filter({})],
-        ['lazy_load_members', filter({ lazy_load_members: true })],
-      ] as const) {
-        const times: number[] = [];
-        let joined = 0;
-        let stateEvents = 0;
-        for (let n = 0; n < SYNC_ROUNDS; n++) {
-          const start = performance.now();
-          const sync = await call('GET', `/_matrix/client/v3/sync${query}`, reader.token);
-          times.push(performance.now() - start);
-          const rooms = (
-            sync.rooms as { join?: Record<string, { state?: { events?: unknown[] } }> }
-          ).join;
-          joined = Object.keys(rooms ?? {}).length;
-          stateEvents = Object.values(rooms ?? {}).reduce(
-            (sum, room) => sum + (room.state?.events?.length ?? 0),
-            0,
-          );
-        }
-        const sorted = times.toSorted((a, b) => a - b);
-        const median = sorted[Math.floor(sorted.length / 2)]!;
-        figures.push({
-          name: `initial sync, ${label}, ${SYNC_ROOMS} rooms x ${SYNC_MEMBERS} members (${backend})`,
-          opsPerSecond: 1000 / median,
-          microsecondsPerOp: median * 1000,
-          iterations: SYNC_ROUNDS,
-          note:
-            `median of ${SYNC_ROUNDS}: ${median.toFixed(1)} ms (first ${times[0]!.toFixed(1)} ms); ` +
-            `${joined} joined rooms, ${stateEvents} state events; ` +
-            `timeline limit 5; scaled down from the issue's 300 rooms x 300 members`,
-        });
-      }
-    } finally {
-      clearInterval(sampler);
     }
 
-    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-    const where = backend === 'pglite' ? 'PGlite runs in-process' : 'PostgreSQL is out of process';
-    figures.push(
-      {
-        name: `rss after setup (${backend})`,
-        opsPerSecond: 0,
-        microsecondsPerOp: 0,
-        iterations: 1,
-        note: `${mb(rssAfterSetup)}; whole bench process (${where}, earlier backends' leftovers included)`,
-      },
-      {
-        name: `rss peak during send + sync (${backend})`,
-        opsPerSecond: 0,
-        microsecondsPerOp: 0,
-        iterations: rssSamples,
-        note: `${mb(peakRss)}; sampled every ${RSS_SAMPLE_MS} ms (${rssSamples} samples)`,
-      },
-    );
-
-    ctx.sync.notifier.close();
-    await app.close();
-    return figures;
+    // 2. Initial sync.
+    // Both with a 5-event timeline of the owner's messages, so a lazy-loading client needs
+    // only the owner's and its own member events.
+    const filter = (state: object) =>
+      `?filter=${encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 5 }, state } }))}`;
+    for (const [label, query] of [
+      ['full', filter({})],
+      ['lazy_load_members', filter({ lazy_load_members: true })],
+    ] as const) {
+      const times: number[] = [];
+      let joined = 0;
+      let stateEvents = 0;
+      for (let n = 0; n < SYNC_ROUNDS; n++) {
+        const start = performance.now();
+        const sync = await call('GET', `/_matrix/client/v3/sync${query}`, reader.token);
+        times.push(performance.now() - start);
+        const rooms = (sync.rooms as { join?: Record<string, { state?: { events?: unknown[] } }> })
+          .join;
+        joined = Object.keys(rooms ?? {}).length;
+        stateEvents = Object.values(rooms ?? {}).reduce(
+          (sum, room) => sum + (room.state?.events?.length ?? 0),
+          0,
+        );
+      }
+      const sorted = times.toSorted((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      figures.push({
+        name: `initial sync, ${label}, ${SYNC_ROOMS} rooms x ${SYNC_MEMBERS} members (${backend})`,
+        opsPerSecond: 1000 / median,
+        microsecondsPerOp: median * 1000,
+        iterations: SYNC_ROUNDS,
+        note:
+          `median of ${SYNC_ROUNDS}: ${median.toFixed(1)} ms (first ${times[0]!.toFixed(1)} ms); ` +
+          `${joined} joined rooms, ${stateEvents} state events; ` +
+          `timeline limit 5; scaled down from the issue's 300 rooms x 300 members`,
+      });
+    }
   } finally {
-    await agent.close();
-    await opened.close();
-    await rm(dataDir, { recursive: true, force: true });
+    clearInterval(sampler);
   }
+
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const where = backend === 'pglite' ? 'PGlite runs in-process' : 'PostgreSQL is out of process';
+  figures.push(
+    {
+      name: `rss after setup (${backend})`,
+      opsPerSecond: 0,
+      microsecondsPerOp: 0,
+      iterations: 1,
+      note: `${mb(rssAfterSetup)}; whole bench process (${where}, earlier backends' leftovers included)`,
+    },
+    {
+      name: `rss peak during send + sync (${backend})`,
+      opsPerSecond: 0,
+      microsecondsPerOp: 0,
+      iterations: rssSamples,
+      note: `${mb(peakRss)}; sampled every ${RSS_SAMPLE_MS} ms (${rssSamples} samples)`,
+    },
+  );
+
+  return figures;
 }
 
 async function account(ctx: Context, localpart: string): Promise<Account> {
@@ -205,20 +157,20 @@ async function account(ctx: Context, localpart: string): Promise<Account> {
   return { userId: registered.userId, token: registered.accessToken! };
 }
 
-async function createRoom(call: Call, creator: Account): Promise<string> {
+async function createRoom(call: BenchCall, creator: Account): Promise<string> {
   const created = await call('POST', '/_matrix/client/v3/createRoom', creator.token, {
     preset: 'public_chat',
   });
   return created.room_id as string;
 }
 
-async function joinRoom(call: Call, user: Account, roomId: string): Promise<void> {
+async function joinRoom(call: BenchCall, user: Account, roomId: string): Promise<void> {
   await call('POST', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/join`, user.token, {});
 }
 
 let txn = 0;
 
-async function send(call: Call, user: Account, roomId: string, body: string): Promise<void> {
+async function send(call: BenchCall, user: Account, roomId: string, body: string): Promise<void> {
   await call(
     'PUT',
     `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/b${txn++}`,

@@ -5,21 +5,13 @@
 // the start of the PUT that sends it (everything a user sees). PGlite always; PostgreSQL when
 // CAIRN_TEST_DATABASE_URL is set. `npm run bench -- sync-latency` prints them.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
-import { Agent, fetch } from 'undici';
-import { buildTestContext } from '../conformance-tests/support/test-context.ts';
-import { buildClientApp } from '../server/app.ts';
 import { createAccessToken } from '../server/storage/access-tokens.ts';
-import { openDatabase } from '../server/storage/database.ts';
 import { createDevice } from '../server/storage/devices.ts';
-import { migrateToLatest } from '../server/storage/migrate.ts';
 import type { Database } from '../server/storage/schema.ts';
 import { createUser } from '../server/storage/users.ts';
-import { onEachDatabase } from './each-database.ts';
+import { type BenchServer, onEachDatabase } from './each-database.ts';
 import type { BenchFigure } from './harness.ts';
 
 export const name = 'sync-latency';
@@ -33,114 +25,83 @@ interface Account {
 }
 
 export function run(): Promise<BenchFigure[]> {
-  return onEachDatabase(onBackend);
+  return onEachDatabase({ connections: WAITERS + 10 }, onBackend);
 }
 
-async function onBackend(backend: string, databaseUrl: string | undefined): Promise<BenchFigure[]> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-sync-'));
-  const opened = await openDatabase({ databaseUrl, dataDir });
-  const agent = new Agent({ connections: WAITERS + 10 });
-  try {
-    await migrateToLatest(opened.db);
-    const ctx = buildTestContext(opened.db);
-    const app = buildClientApp(ctx);
-    const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    const call = async (method: string, path: string, token: string, body?: unknown) => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        dispatcher: agent,
-      });
-      const json = (await response.json()) as Record<string, unknown>;
-      if (response.status !== 200) throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
-      return json;
-    };
-
-    const sender = await account(opened.db, 'sender');
-    const waiters = await Promise.all(
-      Array.from({ length: WAITERS }, (_, i) => account(opened.db, `waiter${i}`)),
-    );
-    const created = await call('POST', '/_matrix/client/v3/createRoom', sender.token, {
-      preset: 'public_chat',
-    });
-    const room = encodeURIComponent(created.room_id as string);
-    for (const waiter of waiters) {
-      await call('POST', `/_matrix/client/v3/rooms/${room}/join`, waiter.token, {});
-    }
-    const tokens = await Promise.all(
-      waiters.map(
-        async (w) => (await call('GET', '/_matrix/client/v3/sync', w.token)).next_batch as string,
-      ),
-    );
-
-    let announcedAt = 0;
-    ctx.roomEvents.subscribe(() => {
-      announcedAt = performance.now();
-    });
-    const figures: BenchFigure[] = [];
-    let round = 0;
-    // One waiter shows the path itself; a hundred, what a busy room costs.
-    for (const count of [1, WAITERS]) {
-      // Every token caught up first, so each waiter really waits.
-      await Promise.all(
-        waiters.map(async (waiter, i) => {
-          const sync = await call(
-            'GET',
-            `/_matrix/client/v3/sync?since=${tokens[i]}`,
-            waiter.token,
-          );
-          tokens[i] = sync.next_batch as string;
-        }),
-      );
-      const fromAnnounce: number[] = [];
-      const fromSend: number[] = [];
-      for (let n = 0; n < ROUNDS; n++, round++) {
-        const answers = waiters.slice(0, count).map(async (waiter, i) => {
-          const sync = await call(
-            'GET',
-            `/_matrix/client/v3/sync?timeout=30000&since=${tokens[i]}`,
-            waiter.token,
-          );
-          const at = performance.now();
-          tokens[i] = sync.next_batch as string;
-          return at;
-        });
-        const deadline = performance.now() + 30_000;
-        while (ctx.sync.notifier.waiting < count) {
-          if (performance.now() > deadline) throw new Error('the syncs never started waiting');
-          await new Promise((r) => setTimeout(r, 2));
-        }
-        const sentAt = performance.now();
-        await call(
-          'PUT',
-          `/_matrix/client/v3/rooms/${room}/send/m.room.message/r${round}`,
-          sender.token,
-          { msgtype: 'm.text', body: `round ${round}` },
-        );
-        for (const at of await Promise.all(answers)) {
-          fromAnnounce.push(at - announcedAt);
-          fromSend.push(at - sentAt);
-        }
-      }
-      const note = `${count} waiting sync${count === 1 ? '' : 's'}, ${ROUNDS} messages`;
-      figures.push(
-        ...latencyFigures(
-          `announce -> sync answer, ${count} waiting (${backend})`,
-          fromAnnounce,
-          note,
-        ),
-        ...latencyFigures(`PUT send -> sync answer, ${count} waiting (${backend})`, fromSend, note),
-      );
-    }
-    ctx.sync.notifier.close();
-    await app.close();
-    return figures;
-  } finally {
-    await agent.close();
-    await opened.close();
-    await rm(dataDir, { recursive: true, force: true });
+async function onBackend({ backend, ctx, call }: BenchServer): Promise<BenchFigure[]> {
+  const sender = await account(ctx.db, 'sender');
+  const waiters = await Promise.all(
+    Array.from({ length: WAITERS }, (_, i) => account(ctx.db, `waiter${i}`)),
+  );
+  const created = await call('POST', '/_matrix/client/v3/createRoom', sender.token, {
+    preset: 'public_chat',
+  });
+  const room = encodeURIComponent(created.room_id as string);
+  for (const waiter of waiters) {
+    await call('POST', `/_matrix/client/v3/rooms/${room}/join`, waiter.token, {});
   }
+  const tokens = await Promise.all(
+    waiters.map(
+      async (w) => (await call('GET', '/_matrix/client/v3/sync', w.token)).next_batch as string,
+    ),
+  );
+
+  let announcedAt = 0;
+  ctx.roomEvents.subscribe(() => {
+    announcedAt = performance.now();
+  });
+  const figures: BenchFigure[] = [];
+  let round = 0;
+  // One waiter shows the path itself; a hundred, what a busy room costs.
+  for (const count of [1, WAITERS]) {
+    // Every token caught up first, so each waiter really waits.
+    await Promise.all(
+      waiters.map(async (waiter, i) => {
+        const sync = await call('GET', `/_matrix/client/v3/sync?since=${tokens[i]}`, waiter.token);
+        tokens[i] = sync.next_batch as string;
+      }),
+    );
+    const fromAnnounce: number[] = [];
+    const fromSend: number[] = [];
+    for (let n = 0; n < ROUNDS; n++, round++) {
+      const answers = waiters.slice(0, count).map(async (waiter, i) => {
+        const sync = await call(
+          'GET',
+          `/_matrix/client/v3/sync?timeout=30000&since=${tokens[i]}`,
+          waiter.token,
+        );
+        const at = performance.now();
+        tokens[i] = sync.next_batch as string;
+        return at;
+      });
+      const deadline = performance.now() + 30_000;
+      while (ctx.sync.notifier.waiting < count) {
+        if (performance.now() > deadline) throw new Error('the syncs never started waiting');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const sentAt = performance.now();
+      await call(
+        'PUT',
+        `/_matrix/client/v3/rooms/${room}/send/m.room.message/r${round}`,
+        sender.token,
+        { msgtype: 'm.text', body: `round ${round}` },
+      );
+      for (const at of await Promise.all(answers)) {
+        fromAnnounce.push(at - announcedAt);
+        fromSend.push(at - sentAt);
+      }
+    }
+    const note = `${count} waiting sync${count === 1 ? '' : 's'}, ${ROUNDS} messages`;
+    figures.push(
+      ...latencyFigures(
+        `announce -> sync answer, ${count} waiting (${backend})`,
+        fromAnnounce,
+        note,
+      ),
+      ...latencyFigures(`PUT send -> sync answer, ${count} waiting (${backend})`, fromSend, note),
+    );
+  }
+  return figures;
 }
 
 async function account(db: Kysely<Database>, localpart: string): Promise<Account> {
