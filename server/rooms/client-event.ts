@@ -2,7 +2,8 @@
 // https://spec.matrix.org/latest/client-server-api/#room-event-format
 // A redacted event is shown as the room version's redaction algorithm leaves it, with the
 // redaction under `unsigned.redacted_because`; bundled aggregations go under
-// `unsigned["m.relations"]`. Use serveEvents (serve-events.ts) to have both filled in.
+// `unsigned["m.relations"]`; a state event that replaced another gets `unsigned.replaces_state`,
+// `prev_content` and `prev_sender`. Use serveEvents (serve-events.ts) to have these filled in.
 import type { JsonObject } from '../core/pdu.ts';
 import { redactEvent } from '../core/redaction.ts';
 import type { RoomVersion } from '../core/room-versions.ts';
@@ -13,6 +14,16 @@ export interface ClientEventExtras {
   readonly redaction?: { readonly version: RoomVersion; readonly because: JsonObject };
   /** Bundled aggregations, keyed by rel_type. */
   readonly relations?: JsonObject;
+  /** For a state event that replaced another: that event, as the reader is served it. */
+  readonly previous?: PreviousState;
+}
+
+/** The state event an event replaced: `unsigned.replaces_state`, `prev_content`, `prev_sender`. */
+export interface PreviousState {
+  readonly eventId: string;
+  /** Its content, redacted if it was redacted. */
+  readonly content: JsonObject;
+  readonly sender: string;
 }
 
 export function toClientEvent(
@@ -23,6 +34,11 @@ export function toClientEvent(
   const pdu = extras.redaction ? redactEvent(extras.redaction.version, event.pdu) : event.pdu;
   const unsigned: JsonObject = { age: Math.max(0, now - pdu.origin_server_ts) };
   if (extras.redaction) unsigned.redacted_because = extras.redaction.because;
+  if (extras.previous) {
+    unsigned.replaces_state = extras.previous.eventId;
+    unsigned.prev_content = extras.previous.content;
+    unsigned.prev_sender = extras.previous.sender;
+  }
   if (extras.relations && Object.keys(extras.relations).length > 0) {
     unsigned['m.relations'] = extras.relations;
   }
@@ -36,6 +52,19 @@ export function toClientEvent(
     unsigned,
   };
   if (typeof pdu.state_key === 'string') client.state_key = pdu.state_key;
-  if (typeof pdu.redacts === 'string') client.redacts = pdu.redacts;
+  if (pdu.type === 'm.room.redaction') Object.assign(client, redactsBothPlaces(pdu));
+  else if (typeof pdu.redacts === 'string') client.redacts = pdu.redacts;
   return client;
+}
+
+/**
+ * A redaction names its target at the top level before room version 11 and in `content` from
+ * v11. Clients are served both, as the v11 spec recommends for compatibility: clients written for
+ * either place (matrix-js-sdk reads the top level) find it.
+ */
+function redactsBothPlaces(pdu: JsonObject): JsonObject {
+  const content = pdu.content as JsonObject;
+  const target = typeof pdu.redacts === 'string' ? pdu.redacts : content.redacts;
+  if (typeof target !== 'string') return {};
+  return { redacts: target, content: { ...content, redacts: target } };
 }

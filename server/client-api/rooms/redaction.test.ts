@@ -103,12 +103,22 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(because.type, 'm.room.redaction');
         assert.equal(because.sender, bob.userId);
         assert.equal(because.content.reason, 'oops');
+        // The PDU has it at the top level in v10 and in the content from v11; clients are served
+        // both places (the v11 spec's compatibility advice).
+        assert.equal(because.redacts, bobSays);
+        assert.equal(because.content.redacts, bobSays);
+        const redactionRow = await client.db
+          .selectFrom('events')
+          .select('json')
+          .where('event_id', '=', redactionId)
+          .executeTakeFirstOrThrow();
+        const pdu = JSON.parse(redactionRow.json);
         if (version === '10') {
-          assert.equal(because.redacts, bobSays, 'v10: redacts at the top level');
-          assert.equal(because.content.redacts, undefined);
+          assert.equal(pdu.redacts, bobSays, 'v10: redacts at the top level');
+          assert.equal(pdu.content.redacts, undefined);
         } else {
-          assert.equal(because.content.redacts, bobSays, 'v11: redacts in the content');
-          assert.equal(because.redacts, undefined);
+          assert.equal(pdu.content.redacts, bobSays, 'v11: redacts in the content');
+          assert.equal(pdu.redacts, undefined);
         }
 
         // Served redacted by /messages and /context too.
@@ -126,13 +136,13 @@ for (const kind of DATABASE_KINDS) {
         assert.deepEqual(context.body.event.content, {});
 
         // Alice (power 100) redacts bob's other message, and his redaction: the versions differ
-        // on what a redacted redaction keeps (v11 keeps content.redacts).
+        // on what a redacted redaction keeps (v11 keeps content.redacts, served at the top too).
         await rooms.redact(alice, roomId, bobAgain);
         assert.deepEqual((await get(bobAgain)).content, {});
         await rooms.redact(alice, roomId, redactionId);
         const redactedRedaction = await get(redactionId);
         assert.deepEqual(redactedRedaction.content, version === '10' ? {} : { redacts: bobSays });
-        assert.equal(redactedRedaction.redacts, undefined);
+        assert.equal(redactedRedaction.redacts, version === '10' ? undefined : bobSays);
         // A state event keeps its protected keys: the member event its membership.
         const bobMember = (
           await client.db
