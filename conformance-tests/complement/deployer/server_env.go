@@ -1,0 +1,86 @@
+package deployer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// sharedSecret is the registration shared secret Complement's client hard-codes for
+// /_synapse/admin/v1/register. Cairn's registration_shared_secret key wants at least 16
+// characters, so the secret goes where Cairn keeps a generated one instead: the data dir file,
+// which it reads as is.
+const sharedSecret = "complement"
+
+// newHomeserver prepares a data dir and the environment of one Cairn process. tls may be nil
+// (the template server).
+func newHomeserver(s *settings, name, dataDir, logPath string, tls *tlsMaterial) (*homeserver, error) {
+	clientPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	federationPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	secretPath := filepath.Join(dataDir, "registration_shared_secret")
+	if err := os.WriteFile(secretPath, []byte(sharedSecret+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	hs := &homeserver{
+		name:           name,
+		dataDir:        dataDir,
+		logPath:        logPath,
+		clientPort:     clientPort,
+		federationPort: federationPort,
+		fedScheme:      "http",
+	}
+	hs.env = serverEnv(s, hs, tls)
+	return hs, nil
+}
+
+// serverEnv is the process environment minus anything CAIRN_* (the runner's own database URL or
+// config file must not leak in), plus the server's configuration as CAIRN_* variables (see
+// server/config/config-keys.ts), plus whatever COMPLEMENT_SHARE_ENV_PREFIX passes through.
+func serverEnv(s *settings, hs *homeserver, tls *tlsMaterial) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CAIRN_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env,
+		"CAIRN_SERVER_NAME="+hs.name,
+		"CAIRN_DATA_DIR="+hs.dataDir,
+		"CAIRN_BIND_ADDRESS=127.0.0.1",
+		"CAIRN_CLIENT_PORT="+strconv.Itoa(hs.clientPort),
+		"CAIRN_FEDERATION_PORT="+strconv.Itoa(hs.federationPort),
+		"CAIRN_PUBLIC_BASEURL="+hs.clientURL()+"/",
+		"CAIRN_ENABLE_REGISTRATION=true",
+		"CAIRN_LOG_LEVEL="+s.logLevel,
+	)
+	// Complement's clients send far faster than people, and Synapse's Complement image turns its
+	// rate limits off too. The same list as conformance-tests/support/no-rate-limits.ts.
+	for _, limit := range []string{"MESSAGES", "JOINS", "INVITES", "LOGIN", "FAILED_LOGIN", "REGISTRATION"} {
+		env = append(env, "CAIRN_RATE_LIMIT_"+limit+"_PER_SECOND=0")
+	}
+	if tls != nil {
+		// Outbound TLS (to Complement's federation servers, which present certificates signed by
+		// this CA) goes through Node's default trust store, which this extends.
+		env = append(env, "NODE_EXTRA_CA_CERTS="+tls.caCertPath)
+	}
+	if prefix := os.Getenv("COMPLEMENT_SHARE_ENV_PREFIX"); prefix != "" {
+		for _, kv := range os.Environ() {
+			if strings.HasPrefix(kv, prefix) {
+				env = append(env, strings.TrimPrefix(kv, prefix))
+			}
+		}
+	}
+	return env
+}
+
+func (hs *homeserver) String() string {
+	return fmt.Sprintf("%s (client %s, federation port %d, data %s)", hs.name, hs.clientURL(), hs.federationPort, hs.dataDir)
+}
