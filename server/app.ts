@@ -10,6 +10,7 @@ import { ephemeralEndpoints } from './client-api/ephemeral/ephemeral-endpoints.t
 import { getHealth } from './client-api/health/get-health.ts';
 import { membershipEndpoints } from './client-api/membership/membership-endpoints.ts';
 import { getMetrics } from './client-api/metrics/get-metrics.ts';
+import { presenceEndpoints } from './client-api/presence/presence-endpoints.ts';
 import { roomEndpoints } from './client-api/rooms/room-endpoints.ts';
 import { getSync } from './client-api/sync/get-sync.ts';
 import { getVersions } from './client-api/versions/get-versions.ts';
@@ -64,6 +65,7 @@ export function buildClientApp(ctx: Context): FastifyInstance {
     ...sharedSecretRegisterEndpoints(),
     ...roomEndpoints,
     ...ephemeralEndpoints,
+    ...presenceEndpoints,
     ...membershipEndpoints,
     ...directoryEndpoints,
     ...accountEndpoints,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
 import type { TypingTracker } from './ephemeral/typing-tracker.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { RateLimits } from './http/rate-limits.ts';
 import type { EventStream } from './rooms/event-stream.ts';
 import type { KeyedMutex } from './rooms/keyed-mutex.ts';
 import type { RoomEventHub } from './rooms/room-events.ts';
@@ -28,6 +29,8 @@ export interface Context {
   readonly registrationSharedSecret: string;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Token buckets per user or IP address, in memory (server/http/rate-limits.ts). */
+  readonly rateLimits: RateLimits;
   /** Serialises local sends per room. */
   readonly roomLocks: KeyedMutex;
   /** Persisted events are announced here (sync notifier, federation sender, anchoring). */

@@ -9,6 +9,7 @@ import type { Config } from './config/load-config.ts';
 import type { Context } from './context.ts';
 import { typingTrackerFor } from './ephemeral/typing-tracker.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createRateLimits } from './http/rate-limits.ts';
 import { loadOrCreateSigningKey } from './keys/signing-key-file.ts';
 import { KeyedMutex } from './rooms/keyed-mutex.ts';
 import { removeRunningFile, writeRunningFile } from './running-file.ts';
@@ -47,6 +48,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       registrationSharedSecret,
       logger,
       metrics: createMetrics(),
+      rateLimits: createRateLimits(config.rateLimits),
       roomLocks: new KeyedMutex(),
       ...eventServices,
       typing: typingTrackerFor(eventServices.sync.notifier, Date.now),

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { NO_RATE_LIMITS } from './no-rate-limits.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(REPO_ROOT, 'server', 'main.ts');
@@ -27,8 +28,9 @@ export function newDataDir(): string {
   return dir;
 }
 
-/** Environment for a test server: free ports, its own data dir. Logs stay at info: the start is
- * detected from the "Cairn started" line. */
+/** Environment for a test server: free ports, its own data dir, no rate limits (clients in tests
+ * send far faster than people; `extra` may set CAIRN_RATE_LIMIT_* back). Logs stay at info: the
+ * start is detected from the "Cairn started" line. */
 export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -36,6 +38,7 @@ export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
     CAIRN_CLIENT_PORT: '0',
     CAIRN_FEDERATION_PORT: '0',
     CAIRN_LOG_LEVEL: 'info',
+    ...NO_RATE_LIMITS,
     ...extra,
   };
   // The runner's own database URL must not leak into a server meant to use PGlite.

@@ -1,22 +1,29 @@
 // A Context for in-process tests (fastify inject): a real database from withTestDatabase, a fixed
-// signing key and a fixed clock, silent logs.
+// signing key and a fixed clock, silent logs, and no rate limits unless `env` sets them.
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { loadConfig } from '../../server/config/load-config.ts';
 import type { Context } from '../../server/context.ts';
 import { typingTrackerFor } from '../../server/ephemeral/typing-tracker.ts';
 import { createMetrics } from '../../server/http/metrics.ts';
+import { createRateLimits } from '../../server/http/rate-limits.ts';
 import { toServerSigningKey } from '../../server/keys/signing-key-file.ts';
 import { KeyedMutex } from '../../server/rooms/keyed-mutex.ts';
 import type { Database } from '../../server/storage/schema.ts';
 import { createEventServices } from '../../server/sync/sync-services.ts';
 import { TEST_NOW, TEST_SERVER_NAME } from './databases.ts';
+import { NO_RATE_LIMITS } from './no-rate-limits.ts';
 
 export const TEST_SHARED_SECRET = 'test-shared-secret-0123456789';
 
 export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = {}): Context {
   const config = loadConfig({
-    env: { CAIRN_SERVER_NAME: TEST_SERVER_NAME, CAIRN_DATA_DIR: '/nonexistent', ...env },
+    env: {
+      CAIRN_SERVER_NAME: TEST_SERVER_NAME,
+      CAIRN_DATA_DIR: '/nonexistent',
+      ...NO_RATE_LIMITS,
+      ...env,
+    },
   });
   const eventServices = createEventServices();
   return {
@@ -30,6 +37,7 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
     registrationSharedSecret: TEST_SHARED_SECRET,
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
+    rateLimits: createRateLimits(config.rateLimits),
     roomLocks: new KeyedMutex(),
     ...eventServices,
     typing: typingTrackerFor(eventServices.sync.notifier, () => TEST_NOW),

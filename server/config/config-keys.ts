@@ -12,6 +12,39 @@ export interface ConfigKey {
 }
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
+const perSecond = { type: 'number', minimum: 0 };
+const burst = { type: 'integer', minimum: 1 };
+
+// Token buckets (server/http/rate-limits.ts): `burst` actions at once, then `per_second`; a
+// per_second of 0 turns the limit off. Defaults are Synapse's, which clients are used to.
+const RATE_LIMITS = [
+  [
+    'messages',
+    0.2,
+    10,
+    'Sending events (messages, state, redactions) and creating rooms, per user',
+  ],
+  ['joins', 0.1, 10, 'Joining rooms, per user'],
+  ['invites', 0.3, 10, 'Inviting users, per inviter'],
+  ['login', 0.17, 3, 'Login attempts, per client IP address'],
+  ['failed_login', 0.17, 3, 'Failed logins, per account'],
+  ['registration', 0.17, 3, 'Account registrations, per client IP address'],
+] as const;
+
+const rateLimitKeys = RATE_LIMITS.flatMap(([name, rate, size, what]) => [
+  {
+    key: `rate_limit_${name}_per_second`,
+    schema: perSecond,
+    default: rate,
+    description: `${what}: sustained actions per second (0: unlimited). Over the limit: 429 M_LIMIT_EXCEEDED.`,
+  },
+  {
+    key: `rate_limit_${name}_burst`,
+    schema: burst,
+    default: size,
+    description: `${what}: actions allowed at once before rate_limit_${name}_per_second applies.`,
+  },
+]);
 
 export const CONFIG_KEYS = [
   {
@@ -127,6 +160,7 @@ export const CONFIG_KEYS = [
     default: 168,
     description: 'How long other servers may cache our signing key (valid_until_ts).',
   },
+  ...rateLimitKeys,
 ] as const satisfies readonly ConfigKey[];
 
 export function envNameOf(key: string): string {

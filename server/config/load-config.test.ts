@@ -81,3 +81,39 @@ test('generate-config lists every key and loads back to the defaults', () => {
   assert.equal(parsed.client_port, 8008);
   assert.equal('database_url' in parsed, false, 'keys without a default stay commented out');
 });
+
+test('rate limits: Synapse-like defaults, fractional rates from the environment, 0 turns off', () => {
+  const defaults = loadConfig({ env: {} }).rateLimits;
+  assert.deepEqual(defaults.messages, { perSecond: 0.2, burst: 10 });
+  assert.deepEqual(defaults.login, { perSecond: 0.17, burst: 3 });
+  assert.deepEqual(defaults.failedLogin, { perSecond: 0.17, burst: 3 });
+  assert.deepEqual(defaults.registration, { perSecond: 0.17, burst: 3 });
+  const set = loadConfig({
+    env: {
+      CAIRN_RATE_LIMIT_MESSAGES_PER_SECOND: '2.5',
+      CAIRN_RATE_LIMIT_MESSAGES_BURST: '40',
+      CAIRN_RATE_LIMIT_LOGIN_PER_SECOND: '0',
+      CAIRN_RATE_LIMIT_JOINS_PER_SECOND: '.5',
+    },
+  }).rateLimits;
+  assert.deepEqual(set.messages, { perSecond: 2.5, burst: 40 });
+  assert.deepEqual(set.login, { perSecond: 0, burst: 3 });
+  assert.equal(set.joins.perSecond, 0.5);
+  const path = file('rate_limit_invites_per_second: 0.05\nrate_limit_invites_burst: 2\n');
+  assert.deepEqual(loadConfig({ configPath: path, env: {} }).rateLimits.invites, {
+    perSecond: 0.05,
+    burst: 2,
+  });
+  for (const [key, value] of [
+    ['CAIRN_RATE_LIMIT_MESSAGES_PER_SECOND', '-1'],
+    ['CAIRN_RATE_LIMIT_MESSAGES_PER_SECOND', 'fast'],
+    ['CAIRN_RATE_LIMIT_MESSAGES_BURST', '0'],
+    ['CAIRN_RATE_LIMIT_MESSAGES_BURST', '1.5'],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ env: { [key]: value } }),
+      (err: Error) => err instanceof ConfigError && err.message.includes(key),
+      `${key}=${value}`,
+    );
+  }
+});

@@ -4,7 +4,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import type { RateLimit } from '../http/rate-limiter.ts';
 import { CONFIG_KEYS, envNameOf } from './config-keys.ts';
+
+/** The rate limits of server/http/rate-limits.ts, from the `rate_limit_*` keys. */
+export interface RateLimitConfig {
+  readonly messages: RateLimit;
+  readonly joins: RateLimit;
+  readonly invites: RateLimit;
+  readonly login: RateLimit;
+  readonly failedLogin: RateLimit;
+  readonly registration: RateLimit;
+}
 
 export interface Config {
   serverName: string;
@@ -25,6 +36,7 @@ export interface Config {
   enableMetrics: boolean;
   maxRequestBodyBytes: number;
   serverKeyValidityHours: number;
+  rateLimits: RateLimitConfig;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +118,7 @@ function readYamlFile(path: string): RawConfig {
 /** Environment variables are strings; give the schema the type it expects where the text is one. */
 function fromEnvString(value: string, keySchema: Record<string, unknown>): unknown {
   if (keySchema.type === 'integer' && /^-?\d+$/.test(value)) return Number(value);
+  if (keySchema.type === 'number' && /^-?(\d+\.?\d*|\.\d+)$/.test(value)) return Number(value);
   if (keySchema.type === 'boolean') {
     if (/^(true|1|yes|on)$/i.test(value)) return true;
     if (/^(false|0|no|off)$/i.test(value)) return false;
@@ -142,6 +155,21 @@ function toConfig(raw: RawConfig): Config {
     enableMetrics: raw.enable_metrics as boolean,
     maxRequestBodyBytes: raw.max_request_body_bytes as number,
     serverKeyValidityHours: raw.server_key_validity_hours as number,
+    rateLimits: {
+      messages: rateLimitOf(raw, 'messages'),
+      joins: rateLimitOf(raw, 'joins'),
+      invites: rateLimitOf(raw, 'invites'),
+      login: rateLimitOf(raw, 'login'),
+      failedLogin: rateLimitOf(raw, 'failed_login'),
+      registration: rateLimitOf(raw, 'registration'),
+    },
+  };
+}
+
+function rateLimitOf(raw: RawConfig, name: string): RateLimit {
+  return {
+    perSecond: raw[`rate_limit_${name}_per_second`] as number,
+    burst: raw[`rate_limit_${name}_burst`] as number,
   };
 }
 

@@ -103,5 +103,11 @@ function fieldName(issue: {
 }
 
 export function sendError(reply: FastifyReply, error: MatrixError): void {
+  // Rate limited: the wait in whole seconds as an HTTP header too (spec v1.10, MSC4041), for
+  // clients and proxies that read the header rather than `retry_after_ms`.
+  const retryAfterMs = error.extra.retry_after_ms;
+  if (error.status === 429 && typeof retryAfterMs === 'number') {
+    reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  }
   reply.status(error.status).type('application/json').send(error.toJSON());
 }

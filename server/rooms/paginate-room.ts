@@ -1,7 +1,8 @@
 // Walks a room's timeline from a stream position in one direction, keeping the events a filter
-// matches and the reader may see, until `limit` are found. The scan goes a batch at a time and
-// gives up after MAX_SCANNED events (a reader who sees little of a long history), returning where
-// it stopped: the next page starts exactly there, so pages neither skip nor repeat events.
+// matches and the reader may see (and did not ignore the sender of), until `limit` are found. The
+// scan goes a batch at a time and gives up after MAX_SCANNED events (a reader who sees little of
+// a long history), returning where it stopped: the next page starts exactly there, so pages
+// neither skip nor repeat events.
 import type { Kysely } from 'kysely';
 import { getEvents, type StoredEvent } from '../storage/events.ts';
 import { scanTimeline } from '../storage/room-timeline.ts';
@@ -20,6 +21,8 @@ export interface PageRequest {
   readonly to: number | undefined;
   readonly limit: number;
   readonly filter: RoomEventFilter;
+  /** Senders whose non-state events are skipped: the reader's ignored users. */
+  readonly ignoredSenders?: ReadonlySet<string> | undefined;
 }
 
 export interface Page {
@@ -55,7 +58,10 @@ export async function paginateRoom(
       rows.map((row) => row.eventId),
     );
     const batch = rows.flatMap((row) => loaded.get(row.eventId) ?? []);
-    const matching = batch.filter((event) => matchesRoomEventFilter(request.filter, event));
+    const matching = batch.filter(
+      (event) =>
+        matchesRoomEventFilter(request.filter, event) && !isIgnored(request.ignoredSenders, event),
+    );
     const visible = new Set(
       (await filterVisibleEvents(db, reader, matching)).map((event) => event.eventId),
     );
@@ -71,6 +77,12 @@ export async function paginateRoom(
     }
   }
   return { events, position, exhausted: false };
+}
+
+/** State events are sent whoever sent them (spec, "Ignoring Users"). */
+function isIgnored(ignored: ReadonlySet<string> | undefined, event: StoredEvent): boolean {
+  const { pdu } = event;
+  return ignored?.has(pdu.sender) === true && typeof pdu.state_key !== 'string';
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -11,6 +11,7 @@ import type { Database } from '../storage/schema.ts';
 import { writeStateGroup } from '../storage/state-groups.ts';
 import { applyRedaction } from './apply-redaction.ts';
 import type { EventStream } from './event-stream.ts';
+import { recordPushActions } from './record-push-actions.ts';
 import { recordRelation } from './record-relation.ts';
 
 export interface EventToPersist {
@@ -104,6 +105,11 @@ export async function persistEvent(
         state_after: afterGroup,
         rejected_reason: null,
         redacted_by: null,
+        // Known here for free; readers serve them (see the event-read-facts migration).
+        replaces_state: isState
+          ? (before.state.get(stateKey(pdu.type, pdu.state_key as string)) ?? null)
+          : null,
+        contains_url: typeof pdu.content?.url === 'string',
       })
       .returning('stream_ordering')
       .executeTakeFirstOrThrow();
@@ -137,6 +143,8 @@ export async function persistEvent(
         )
         .execute();
     }
+    // After current state: the members it notifies are those joined once the event is in.
+    await recordPushActions(trx, roomId, event, row.stream_ordering, before.state);
 
     const prevEvents = pdu.prev_events.filter((id): id is string => typeof id === 'string');
     if (prevEvents.length > 0) {

@@ -1,14 +1,19 @@
 // Events as a reader is served them, on every read path (/messages, /context, /event, /state,
 // /relations, /threads; /sync should use it too): redacted events as their room version's
-// redaction algorithm leaves them, with `unsigned.redacted_because`, and bundled aggregations.
+// redaction algorithm leaves them, with `unsigned.redacted_because`, bundled aggregations, and for
+// a state event that replaced another, `unsigned.replaces_state`/`prev_content`/`prev_sender`.
+// Which event was replaced is recorded when the event is persisted (the state before it is at
+// hand then); its content is read here, in the same query as the redactions, so that it follows
+// a later redaction of the replaced event at no extra round trip.
 // The events are of the reader's room (its version decides the redaction algorithm). Visibility
 // is the caller's business (filterVisibleEvents): this only formats.
 import type { Kysely } from 'kysely';
 import type { JsonObject } from '../core/pdu.ts';
+import { redactEvent } from '../core/redaction.ts';
 import { getEvents, type StoredEvent } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
 import { type Aggregation, collectAggregations } from './bundled-aggregations.ts';
-import { toClientEvent } from './client-event.ts';
+import { type PreviousState, toClientEvent } from './client-event.ts';
 import type { RoomReader } from './room-reader.ts';
 
 export interface ServeOptions {
@@ -28,7 +33,10 @@ export async function serveEvents(
   if (events.length === 0) return [];
   const { now } = options;
   const redactionIds = events.flatMap((event) => (event.redactedBy ? [event.redactedBy] : []));
-  const redactions = await getEvents(db, redactionIds);
+  const replacedIds = events.flatMap((event) =>
+    event.replacesState && typeof event.pdu.state_key === 'string' ? [event.replacesState] : [],
+  );
+  const related = await getEvents(db, [...redactionIds, ...replacedIds]);
   const aggregations =
     options.aggregate === false
       ? new Map<string, Aggregation>()
@@ -44,7 +52,7 @@ export async function serveEvents(
   const editById = new Map(edits.map((event, i) => [event.eventId, servedEdits[i]!]));
 
   return events.map((event) => {
-    const redaction = event.redactedBy ? redactions.get(event.redactedBy) : undefined;
+    const redaction = event.redactedBy ? related.get(event.redactedBy) : undefined;
     const aggregation = aggregations.get(event.eventId);
     const relations: JsonObject = {};
     if (aggregation?.thread) {
@@ -65,6 +73,19 @@ export async function serveEvents(
         ? { redaction: { version: reader.version, because: toClientEvent(redaction, now) } }
         : {}),
       relations,
+      previous: previousState(reader, event, related),
     });
   });
+}
+
+function previousState(
+  reader: RoomReader,
+  event: StoredEvent,
+  related: ReadonlyMap<string, StoredEvent>,
+): PreviousState | undefined {
+  if (!event.replacesState || typeof event.pdu.state_key !== 'string') return undefined;
+  const replaced = related.get(event.replacesState);
+  if (!replaced) return undefined;
+  const pdu = replaced.redactedBy ? redactEvent(reader.version, replaced.pdu) : replaced.pdu;
+  return { eventId: replaced.eventId, content: pdu.content, sender: pdu.sender };
 }

@@ -11,6 +11,11 @@ export interface StoredEvent extends EventWithId {
   readonly rejectedReason: string | null;
   readonly redactedBy: string | null;
   readonly outlier: boolean;
+  /**
+   * For a state event, the event it replaced in the room's state (see the event-read-facts
+   * migration); null when none. Absent on events not read back from the events table.
+   */
+  readonly replacesState?: string | null;
 }
 
 /** The columns toStoredEvent reads. */
@@ -22,6 +27,7 @@ export const STORED_EVENT_COLUMNS = [
   'rejected_reason',
   'redacted_by',
   'outlier',
+  'replaces_state',
 ] as const;
 
 export function toStoredEvent(row: {
@@ -32,6 +38,7 @@ export function toStoredEvent(row: {
   rejected_reason: string | null;
   redacted_by: string | null;
   outlier: boolean;
+  replaces_state: string | null;
 }): StoredEvent {
   return {
     eventId: row.event_id,
@@ -41,6 +48,7 @@ export function toStoredEvent(row: {
     rejectedReason: row.rejected_reason,
     redactedBy: row.redacted_by,
     outlier: row.outlier,
+    replacesState: row.replaces_state,
   };
 }
 

@@ -4,8 +4,10 @@
 import type { AccessTokensTable } from './tables/access-tokens.ts';
 import type { AccountDataTable } from './tables/account-data.ts';
 import type { DevicesTable } from './tables/devices.ts';
+import type { EventPushActionsTable } from './tables/event-push-actions.ts';
 import type { EventRelationsTable } from './tables/event-relations.ts';
 import type { FiltersTable } from './tables/filters.ts';
+import type { PresenceTable } from './tables/presence.ts';
 import type { ProfilesTable } from './tables/profiles.ts';
 import type { ReceiptsTable } from './tables/receipts.ts';
 import type { RefreshTokensTable } from './tables/refresh-tokens.ts';
@@ -43,7 +45,9 @@ export interface Database {
   current_state: CurrentStateTable;
   event_txn_ids: EventTxnIdsTable;
   event_relations: EventRelationsTable;
+  event_push_actions: EventPushActionsTable;
   receipts: ReceiptsTable;
   room_aliases: RoomAliasesTable;
   room_forgotten: RoomForgottenTable;
+  presence: PresenceTable;
 }

@@ -2,8 +2,8 @@
 // timeline in a range (newest `limit`, filtered in SQL so the limit counts matching events only),
 // and the state group a room was in at a position. Only events this server accepted into the room
 // count: no outliers, nothing rejected.
-import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { EventFilter } from '../../schemas/requests/sync-filter.ts';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import type { RoomEventFilter } from '../../schemas/requests/sync-filter.ts';
 import { STORED_EVENT_COLUMNS, type StoredEvent, toStoredEvent } from './events.ts';
 import type { Database } from './schema.ts';
 
@@ -18,7 +18,9 @@ export interface TimelineQuery {
   /** Events up to this position (inclusive). */
   readonly upTo: number;
   readonly limit: number;
-  readonly filter?: EventFilter | undefined;
+  readonly filter?: RoomEventFilter | undefined;
+  /** Senders whose non-state events are left out: the reader's ignored users. */
+  readonly ignoredSenders?: readonly string[] | undefined;
 }
 
 export interface TimelineSlice {
@@ -45,6 +47,13 @@ export async function loadTimeline(
   if (query.after !== undefined) select = select.where('stream_ordering', '>', query.after);
   const filter = query.filter;
   if (filter) select = select.where((eb) => filterCondition(eb, filter));
+  const ignored = query.ignoredSenders;
+  if (ignored && ignored.length > 0) {
+    // One array parameter, however long the user's list.
+    select = select.where(
+      sql<boolean>`(state_key IS NOT NULL OR sender <> ALL(${[...ignored]}::text[]))`,
+    );
+  }
   const rows = await select
     .orderBy('stream_ordering', 'desc')
     .limit(query.limit + 1)
@@ -92,7 +101,7 @@ export async function stateGroupAt(
   return row?.state_after ?? undefined;
 }
 
-function filterCondition(eb: EventsBuilder, filter: EventFilter) {
+function filterCondition(eb: EventsBuilder, filter: RoomEventFilter) {
   const conditions = [];
   if (filter.types) {
     conditions.push(
@@ -111,6 +120,9 @@ function filterCondition(eb: EventsBuilder, filter: EventFilter) {
   }
   if (filter.not_senders && filter.not_senders.length > 0) {
     conditions.push(eb('sender', 'not in', filter.not_senders));
+  }
+  if (filter.contains_url !== undefined) {
+    conditions.push(eb('contains_url', '=', filter.contains_url));
   }
   return eb.and(conditions);
 }

@@ -10,6 +10,7 @@ import { loadAccountDataUpdate } from './account-data-section.ts';
 import { classifyRooms } from './classify-rooms.ts';
 import { collectEphemeral } from './ephemeral-section.ts';
 import { allowsRoom } from './event-filter.ts';
+import { loadIgnoredUsers } from './ignored-users.ts';
 import { buildJoinedRoom } from './joined-room.ts';
 import { buildLeftRoom } from './left-room.ts';
 import { loadRoomMemberships } from './room-memberships.ts';
@@ -22,7 +23,7 @@ import {
 } from './stream-token.ts';
 import { loadStrippedState } from './stripped-state.ts';
 import type { SyncScope } from './sync-scope.ts';
-import type { SyncSources } from './sync-sources.ts';
+import type { RoomUnreadCounts, SyncSources } from './sync-sources.ts';
 
 export interface SyncRequest {
   readonly userId: string;
@@ -63,6 +64,7 @@ export async function buildSyncResponse(
     upTo,
     nextPosition: Math.max(upTo, sinceEvents ?? 0),
     fullState: request.fullState,
+    ignoredUsers: await loadIgnoredUsers(db, userId),
     sentMembers: ctx.sync.sentMembers,
     roomVersions: ctx.sync.roomVersions,
   };
@@ -92,9 +94,21 @@ export async function buildSyncResponse(
     filter,
   });
   Object.assign(positions, ephemeral.positions);
-  const unread = sources.unreadCounts
-    ? await sources.unreadCounts.collect(ctx, { userId, roomIds: joinedIds })
+  const presenceSource = sources.presence;
+  const presence = presenceSource
+    ? await presenceSource.collect(ctx, {
+        userId,
+        since: since && positionOf(since, presenceSource.key),
+        sinceEvents,
+        filter: filter.presence,
+      })
+    : undefined;
+  if (presenceSource && presence) positions[presenceSource.key] = presence.position;
+  const perThread = filter.room?.timeline?.unread_thread_notifications === true;
+  const unread: Map<string, RoomUnreadCounts> = sources.unreadCounts
+    ? await sources.unreadCounts.collect(ctx, { userId, roomIds: joinedIds, upTo, perThread })
     : new Map();
+  const noCounts: RoomUnreadCounts = perThread ? { ...NO_COUNTS, threads: {} } : NO_COUNTS;
   // In an incremental sync most joined rooms have nothing new; only these need a look.
   const active =
     sinceEvents === undefined || request.fullState
@@ -114,8 +128,8 @@ export async function buildSyncResponse(
       const extras = {
         accountData: roomAccountData,
         ephemeral: ephemeral.byRoom.get(roomId) ?? [],
-        // Not tracked yet: receipts and push rule evaluation feed this through a source.
-        unread: unread.get(roomId) ?? NO_COUNTS,
+        // Counts change with new events or the user's receipts, which bring the room in anyway.
+        unread: unread.get(roomId) ?? noCounts,
       };
       const mayHaveNews =
         !active ||
@@ -131,6 +145,9 @@ export async function buildSyncResponse(
       if (room) rooms.leave[roomId] = room;
     } else {
       const events = await loadStrippedState(db, roomId, placement.room.current.eventId, scope.now);
+      // Invites from ignored users are not sent (ignored-users.ts).
+      const inviter = events?.at(-1)?.sender;
+      if (placement.section === 'invite' && scope.ignoredUsers.has(String(inviter))) continue;
       const key = placement.section === 'invite' ? 'invite_state' : 'knock_state';
       if (events) rooms[placement.section][roomId] = { [key]: { events } };
     }
@@ -138,14 +155,14 @@ export async function buildSyncResponse(
 
   const empty =
     accountData.global.length === 0 &&
+    (presence?.events.length ?? 0) === 0 &&
     Object.values(rooms).every((section) => Object.keys(section).length === 0);
   return {
     body: {
       next_batch: formatSyncToken(positions),
       rooms,
       account_data: { events: accountData.global },
-      // Presence is not implemented; `set_presence` is accepted and has no effect.
-      presence: { events: [] },
+      presence: { events: presence?.events ?? [] },
     },
     empty,
     watchedRoomIds: memberships

@@ -8,12 +8,12 @@ import type { RoomMembership } from './room-memberships.ts';
 import { loadRoomSummary } from './room-summary.ts';
 import type { RoomWindow } from './room-window.ts';
 import type { SyncScope } from './sync-scope.ts';
-import type { UnreadCounts } from './sync-sources.ts';
+import type { RoomUnreadCounts, UnreadCounts } from './sync-sources.ts';
 
 export interface JoinedRoomExtras {
   readonly accountData: readonly JsonObject[];
   readonly ephemeral: readonly JsonObject[];
-  readonly unread: UnreadCounts;
+  readonly unread: RoomUnreadCounts;
 }
 
 export async function buildJoinedRoom(
@@ -53,9 +53,20 @@ export async function buildJoinedRoom(
     state: { events: body.state },
     account_data: { events: [...extras.accountData] },
     ephemeral: { events: [...extras.ephemeral] },
-    unread_notifications: { ...extras.unread },
+    unread_notifications: countsJson(extras.unread),
+    ...(extras.unread.threads
+      ? { unread_thread_notifications: mapValues(extras.unread.threads, countsJson) }
+      : {}),
     ...(body.summary ? { summary: body.summary.json } : {}),
   };
+}
+
+function countsJson(counts: UnreadCounts): JsonObject {
+  return { notification_count: counts.notification_count, highlight_count: counts.highlight_count };
+}
+
+function mapValues<T>(record: Readonly<Record<string, T>>, f: (value: T) => JsonObject) {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
 }
 
 function membershipMoved(window: RoomWindow): boolean {

@@ -2,11 +2,11 @@
 // start. A user who never joined (a rejected invite, a withdrawn knock) sees only their own
 // membership event.
 import type { JsonObject } from '../core/pdu.ts';
-import { toClientEvent } from '../rooms/client-event.ts';
-import { loadRoomReader } from '../rooms/room-reader.ts';
+import { loadRoomReader, type RoomReader } from '../rooms/room-reader.ts';
 import { getEvent } from '../storage/events.ts';
 import { isRoomForgotten } from '../storage/room-forgotten.ts';
 import { memberEventsAt } from '../storage/sync-memberships.ts';
+import { formatSyncEvents } from './format-events.ts';
 import { formatPaginationToken } from './pagination-token.ts';
 import { buildRoomBody } from './room-body.ts';
 import type { RoomMembership } from './room-memberships.ts';
@@ -33,11 +33,27 @@ export async function buildLeftRoom(
 
   if (!reader) {
     const event = await getEvent(scope.db, leave.eventId);
-    if (!event) return undefined;
-    const { room_id: _roomId, ...json } = toClientEvent(event, scope.now);
+    const version = await scope.roomVersions.get(scope.db, roomId);
+    if (!event || !version) return undefined;
+    // Served like any event (prev_content tells a rejected invite from a withdrawn knock); the
+    // reader reads only this event, so it stands as its own departure.
+    const ownEvent: RoomReader = {
+      roomId,
+      userId: scope.userId,
+      version,
+      membership: leave.membership,
+      latestJoin: undefined,
+      departure: { eventId: leave.eventId, streamOrdering: leave.streamOrdering },
+    };
+    const events = await formatSyncEvents(scope.db, ownEvent, [event], {
+      now: scope.now,
+      transactionIds: new Map(),
+      eventFields: scope.filter.event_fields,
+      federation: scope.filter.event_format === 'federation',
+    });
     return {
       timeline: {
-        events: [json],
+        events,
         limited: false,
         prev_batch: formatPaginationToken(leave.streamOrdering - 1),
       },

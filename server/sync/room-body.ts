@@ -41,6 +41,7 @@ export async function buildRoomBody(scope: SyncScope, request: RoomBodyRequest):
     upTo: request.upTo,
     limit: allowsRoom(filter, roomId) ? timelineLimit(filter) : 0,
     filter,
+    ignoredSenders: [...scope.ignoredUsers],
     stateSince: fromScratch || scope.fullState ? undefined : scope.since,
     // A window reaching back before the user's latest join may hold events they may not see.
     visible: fromScratch ? (events) => visibleOnly(scope, reader, events) : undefined,

@@ -22,6 +22,8 @@ export interface WindowRequest {
   readonly upTo: number;
   readonly limit: number;
   readonly filter: RoomEventFilter | undefined;
+  /** Senders whose non-state events the timeline leaves out (the user's ignored users). */
+  readonly ignoredSenders?: readonly string[] | undefined;
   /** The full state at the timeline's start when undefined, else its change since this position. */
   readonly stateSince: number | undefined;
   /** History visibility, for windows reaching back before the user could see the room. */
@@ -48,6 +50,7 @@ export async function loadRoomWindow(
     upTo: request.upTo,
     limit: request.limit,
     filter: request.filter,
+    ignoredSenders: request.ignoredSenders,
   });
   const timeline = request.visible ? await request.visible(slice.events) : slice.events;
   const first = timeline[0];

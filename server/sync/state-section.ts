@@ -3,9 +3,10 @@
 // member events a response carried.
 import type { StateKey } from '../core/state-map.ts';
 import { stateKey } from '../core/state-map.ts';
+import { matchesRoomEventFilter } from '../rooms/room-event-filter.ts';
 import { getEvents, type StoredEvent } from '../storage/events.ts';
 import { readStateEntries } from '../storage/state-entries.ts';
-import { allowsRoom, matchesEventFilter } from './event-filter.ts';
+import { allowsRoom } from './event-filter.ts';
 import type { RoomWindow } from './room-window.ts';
 import { type LazyMembers, selectStateEventIds } from './select-state.ts';
 import { deviceKeyOf, type SyncScope } from './sync-scope.ts';
@@ -24,7 +25,7 @@ export async function loadStateSection(
   const ids = selectStateEventIds(window.state, window.fullState, lazy);
   const events = await getEvents(scope.db, ids);
   return [...events.values()]
-    .filter(({ pdu }) => matchesEventFilter(filter, { type: pdu.type, sender: pdu.sender }))
+    .filter((event) => filter === undefined || matchesRoomEventFilter(filter, event))
     .sort((a, b) => a.streamOrdering - b.streamOrdering);
 }
 

@@ -18,6 +18,8 @@ export interface SyncScope {
   /** The events position of `next_batch`: upTo, but never behind the token. */
   readonly nextPosition: number;
   readonly fullState: boolean;
+  /** Whose non-state events and invites the user is not sent (ignored-users.ts). */
+  readonly ignoredUsers: ReadonlySet<string>;
   readonly sentMembers: SentMembersCache;
   readonly roomVersions: RoomVersionCache;
 }

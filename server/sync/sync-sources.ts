@@ -3,7 +3,7 @@
 // stream position under a token key of its own, and calls `ctx.sync.notifier.notify()` when it
 // changes so that waiting syncs wake up.
 
-import type { RoomEventFilter } from '../../schemas/requests/sync-filter.ts';
+import type { EventFilter, RoomEventFilter } from '../../schemas/requests/sync-filter.ts';
 import type { Context } from '../context.ts';
 import type { JsonObject } from '../core/pdu.ts';
 
@@ -39,15 +39,53 @@ export interface UnreadCounts {
   readonly highlight_count: number;
 }
 
-/** `unread_notifications` per joined room; without a source every room reports zeros. */
+/**
+ * A joined room's counts. With per-thread counts asked for, the room's own counts are the main
+ * timeline's and `threads` has the others by thread root (threads with nothing unread left out).
+ */
+export interface RoomUnreadCounts extends UnreadCounts {
+  readonly threads?: Readonly<Record<string, UnreadCounts>>;
+}
+
+export interface UnreadCountsQuery {
+  readonly userId: string;
+  readonly roomIds: readonly string[];
+  /** The events stream position the response covers: later events do not count yet. */
+  readonly upTo: number;
+  /** The timeline filter's `unread_thread_notifications`. */
+  readonly perThread: boolean;
+}
+
+/**
+ * `unread_notifications` (and `unread_thread_notifications`) per joined room; rooms with nothing
+ * unread may be left out. Without a source every room reports zeros.
+ */
 export interface UnreadCountsSource {
+  collect(ctx: Context, query: UnreadCountsQuery): Promise<Map<string, RoomUnreadCounts>>;
+}
+
+export interface PresenceQuery {
+  readonly userId: string;
+  /** The presence position the client has seen, from its token; undefined for an initial sync. */
+  readonly since: number | undefined;
+  /** The token's events stream position: who came to share a room with the user after it. */
+  readonly sinceEvents: number | undefined;
+  readonly filter: EventFilter | undefined;
+}
+
+/** m.presence events of the user and of those who share a room with them: top-level `presence`. */
+export interface PresenceSource {
+  /** The token key of the stream: `p`. */
+  readonly key: string;
+  /** The events, and the position they cover (safe, as an ephemeral source's is). */
   collect(
     ctx: Context,
-    query: { readonly userId: string; readonly roomIds: readonly string[] },
-  ): Promise<Map<string, UnreadCounts>>;
+    query: PresenceQuery,
+  ): Promise<{ readonly events: JsonObject[]; readonly position: number }>;
 }
 
 export interface SyncSources {
   readonly ephemeral: readonly EphemeralSource[];
+  readonly presence?: PresenceSource | undefined;
   readonly unreadCounts?: UnreadCountsSource | undefined;
 }

@@ -12,7 +12,11 @@ import {
   GLOBAL_ACCOUNT_DATA,
   setAccountData as storeAccountData,
 } from '../../storage/account-data.ts';
-import { requireClientWritableType, requireOwnAccountData } from './account-data-rules.ts';
+import {
+  checkGlobalContent,
+  requireClientWritableType,
+  requireOwnAccountData,
+} from './account-data-rules.ts';
 
 export const setAccountData = defineEndpoint<
   Context,
@@ -28,6 +32,7 @@ export const setAccountData = defineEndpoint<
     const { userId, type } = request.params;
     requireOwnAccountData(user.userId, userId);
     requireClientWritableType(type);
+    checkGlobalContent(type, request.body);
     await storeAccountData(ctx.db, {
       userId,
       roomId: GLOBAL_ACCOUNT_DATA,

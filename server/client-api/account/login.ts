@@ -1,5 +1,7 @@
 // POST /_matrix/client/v3/login
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3login
+// Rate limited per client address (every attempt) and per account (failed attempts: an account
+// under a guessing attack answers 429 until its bucket refills, whatever the password).
 import { type LoginBody, loginBody } from '../../../schemas/requests/login.ts';
 import { checkUserPassword } from '../../accounts/check-password.ts';
 import { userIdOfLogin } from '../../accounts/login-identifier.ts';
@@ -7,20 +9,27 @@ import { loginSessionBody, startLoginSession } from '../../accounts/login-sessio
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { badJson, forbidden, MatrixError } from '../../http/matrix-error.ts';
+import { requireAllowed, takeOrThrow } from '../../http/rate-limits.ts';
 
 export const login = defineEndpoint<Context, LoginBody>({
   method: 'POST',
   path: '/_matrix/client/v3/login',
   schema: { body: loginBody },
   handler: async (ctx, request) => {
+    const now = ctx.now();
+    takeOrThrow(ctx.rateLimits.login, request.ip, now);
     const body = request.body;
     if (body.type !== 'm.login.password') {
       throw new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${body.type}`);
     }
     const userId = userIdOfLogin(body, ctx.config.serverName);
     if (body.password === undefined) throw badJson('Missing field: password');
+    requireAllowed(ctx.rateLimits.failedLogin.check(userId, now));
     const user = await checkUserPassword(ctx.db, userId, body.password);
-    if (!user) throw forbidden('Invalid username or password');
+    if (!user) {
+      ctx.rateLimits.failedLogin.take(userId, now);
+      throw forbidden('Invalid username or password');
+    }
     // Only after the password matched: strangers learn nothing about the account.
     if (user.isDeactivated) {
       throw new MatrixError(403, 'M_USER_DEACTIVATED', 'This account has been deactivated');
@@ -33,7 +42,7 @@ export const login = defineEndpoint<Context, LoginBody>({
         ip: request.ip,
         refresh: body.refresh_token === true,
         accessTokenLifetimeMs: ctx.config.accessTokenLifetimeMs,
-        now: ctx.now(),
+        now,
       }),
     );
     return {

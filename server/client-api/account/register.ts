@@ -1,5 +1,7 @@
 // POST /_matrix/client/v3/register
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3register
+// Rate limited per client address, counting accounts created (as Synapse does): the stages of
+// user-interactive auth before it are free, but nothing is started while the bucket is empty.
 import {
   type RegisterBody,
   type RegisterQuery,
@@ -18,6 +20,7 @@ import { checkUsernameAvailable } from '../../accounts/username-availability.ts'
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { forbidden, MatrixError } from '../../http/matrix-error.ts';
+import { requireAllowed, takeOrThrow } from '../../http/rate-limits.ts';
 import { useRegistrationToken } from '../../storage/registration-tokens.ts';
 
 export function registrationPolicy(ctx: Context): UiaPolicy {
@@ -38,6 +41,7 @@ export const register = defineEndpoint<Context, RegisterBody, RegisterQuery>({
       throw new MatrixError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'Guest accounts are not supported');
     }
     if (!ctx.config.enableRegistration) throw forbidden('Registration is disabled');
+    requireAllowed(ctx.rateLimits.registration.check(request.ip, ctx.now()));
     const body = request.body;
     const serverName = ctx.config.serverName;
     // Name problems are reported before any authentication stage (spec).
@@ -50,6 +54,7 @@ export const register = defineEndpoint<Context, RegisterBody, RegisterQuery>({
       registrationPolicy(ctx),
       { auth: body.auth },
     );
+    takeOrThrow(ctx.rateLimits.registration, request.ip, ctx.now());
     const user = await registerLocalUser(
       {
         db: ctx.db,

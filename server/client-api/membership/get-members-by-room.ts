@@ -7,6 +7,8 @@ import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { toClientEvent } from '../../rooms/client-event.ts';
 import { filterByMembership, memberEventsVisibleTo } from '../../rooms/room-members.ts';
+import { loadRoomReader } from '../../rooms/room-reader.ts';
+import { serveEvents } from '../../rooms/serve-events.ts';
 import { parsePaginationToken } from '../../sync/pagination-token.ts';
 
 const membership = { enum: ['join', 'invite', 'knock', 'leave', 'ban'] };
@@ -35,6 +37,12 @@ export const getMembersByRoom = defineEndpoint<Context, unknown, Query, { roomId
       atPosition: at === undefined ? undefined : parsePaginationToken(at),
     });
     const chosen = filterByMembership(events, { membership, notMembership: not_membership });
-    return { chunk: chosen.map((event) => toClientEvent(event, ctx.now())) };
+    // Served like every read path: redactions applied, `prev_content` on changed memberships.
+    const reader = await loadRoomReader(ctx.db, request.params.roomId, user.userId);
+    const now = ctx.now();
+    const chunk = reader
+      ? await serveEvents(ctx.db, reader, chosen, { now, aggregate: false })
+      : chosen.map((event) => toClientEvent(event, now));
+    return { chunk };
   },
 });

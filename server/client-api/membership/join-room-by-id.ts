@@ -6,6 +6,7 @@ import { type JoinBody, joinBody } from '../../../schemas/requests/membership.ts
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { invalidParam } from '../../http/matrix-error.ts';
+import { takeOrThrow } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { joinRoom } from '../../rooms/join-room.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
@@ -18,6 +19,7 @@ export const postJoinRoomById = defineEndpoint<Context, JoinBody, unknown, { roo
     const user = await requireUser(ctx, request);
     const { roomId } = request.params;
     if (!roomId.startsWith('!')) throw invalidParam(`${roomId} is not a room id`);
+    takeOrThrow(ctx.rateLimits.joins, user.userId, ctx.now());
     await joinRoom(roomDepsOf(ctx), { roomId, userId: user.userId, reason: request.body.reason });
     return { room_id: roomId };
   },

@@ -10,6 +10,7 @@ import {
 } from '../../../schemas/requests/membership.ts';
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
+import { takeOrThrow } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { joinRoom } from '../../rooms/join-room.ts';
 import { resolveRoomIdOrAlias } from '../../rooms/resolve-room.ts';
@@ -21,6 +22,7 @@ export const postJoinRoom = defineEndpoint<Context, JoinBody, ViaQuery, { roomId
   schema: { body: joinBody, querystring: viaQuery },
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
+    takeOrThrow(ctx.rateLimits.joins, user.userId, ctx.now());
     const roomId = await resolveRoomIdOrAlias(
       ctx.db,
       ctx.config.serverName,

@@ -13,6 +13,7 @@ import { matchesRoomEventFilter } from '../../rooms/room-event-filter.ts';
 import { serveEvents } from '../../rooms/serve-events.ts';
 import { isEventVisible } from '../../rooms/visible-events.ts';
 import { getEvent, getEvents } from '../../storage/events.ts';
+import { loadIgnoredUsers } from '../../sync/ignored-users.ts';
 import { formatPaginationToken } from '../../sync/pagination-token.ts';
 import { filterParam, limitParam } from './pagination-params.ts';
 import { requireRoomReader } from './room-access.ts';
@@ -40,6 +41,8 @@ export const getEventContext = defineEndpoint<
       throw notFound('Event not found');
     }
 
+    // The event asked for is served whoever sent it; those around it skip ignored users' events.
+    const ignoredSenders = await loadIgnoredUsers(ctx.db, user.userId);
     const beforeLimit = Math.floor(limit / 2);
     const before = await paginateRoom(ctx.db, reader, {
       dir: 'b',
@@ -47,6 +50,7 @@ export const getEventContext = defineEndpoint<
       to: undefined,
       limit: beforeLimit,
       filter,
+      ignoredSenders,
     });
     const after = await paginateRoom(ctx.db, reader, {
       dir: 'f',
@@ -54,6 +58,7 @@ export const getEventContext = defineEndpoint<
       to: undefined,
       limit: limit - beforeLimit,
       filter,
+      ignoredSenders,
     });
 
     const last = after.events.at(-1) ?? event;

@@ -10,6 +10,7 @@ import { senderMemberEventIds } from '../../rooms/reader-state.ts';
 import { readLimitOf } from '../../rooms/room-reader.ts';
 import { serveEvents } from '../../rooms/serve-events.ts';
 import { getEvents } from '../../storage/events.ts';
+import { loadIgnoredUsers } from '../../sync/ignored-users.ts';
 import { formatPaginationToken } from '../../sync/pagination-token.ts';
 import { filterParam, limitParam, tokenParam } from './pagination-params.ts';
 import { requireRoomReader } from './room-access.ts';
@@ -43,6 +44,7 @@ export const getMessages = defineEndpoint<Context, unknown, MessagesQuery, { roo
       to,
       limit,
       filter,
+      ignoredSenders: await loadIgnoredUsers(ctx.db, user.userId),
     });
     const now = ctx.now();
     const chunk = await serveEvents(ctx.db, reader, page.events, { now });

@@ -9,6 +9,7 @@ import { requireUser } from '../../http/require-user.ts';
 import { checkCanonicalAliasContent } from '../../rooms/check-canonical-alias.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 import { sendLocalEvent } from '../../rooms/send-local-event.ts';
+import { limitEventSend } from './send-rate-limit.ts';
 
 interface Params {
   roomId: string;
@@ -24,6 +25,7 @@ function putStateAt(path: string) {
     handler: async (ctx, request) => {
       const user = await requireUser(ctx, request);
       const { roomId, eventType, stateKey = '' } = request.params;
+      await limitEventSend(ctx, user);
       if (eventType === 'm.room.canonical_alias') {
         await checkCanonicalAliasContent(ctx.db, ctx.config.serverName, roomId, request.body);
       }

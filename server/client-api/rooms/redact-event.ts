@@ -7,6 +7,7 @@ import { requireUser } from '../../http/require-user.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 import { sendRedaction } from '../../rooms/send-redaction.ts';
 import { requireVisibleEvent } from './room-access.ts';
+import { limitEventSend } from './send-rate-limit.ts';
 
 interface Params {
   roomId: string;
@@ -21,6 +22,8 @@ export const putRedactEvent = defineEndpoint<Context, RedactEventBody, unknown, 
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     const { roomId, eventId, txnId } = request.params;
+    const earlier = await limitEventSend(ctx, user, txnId);
+    if (earlier !== undefined) return { event_id: earlier };
     // Only an event the user can see can be redacted by them: otherwise it does not exist for them.
     const { event: target } = await requireVisibleEvent(ctx, roomId, eventId, user.userId);
     const redaction = await sendRedaction(roomDepsOf(ctx), {

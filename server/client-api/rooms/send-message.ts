@@ -8,6 +8,7 @@ import { requireUser } from '../../http/require-user.ts';
 import { checkThreadRoot } from '../../rooms/check-thread-root.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 import { sendLocalEvent } from '../../rooms/send-local-event.ts';
+import { limitEventSend } from './send-rate-limit.ts';
 
 interface Params {
   roomId: string;
@@ -22,6 +23,8 @@ export const putSendMessage = defineEndpoint<Context, JsonObject, unknown, Param
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     const { roomId, eventType, txnId } = request.params;
+    const earlier = await limitEventSend(ctx, user, txnId);
+    if (earlier !== undefined) return { event_id: earlier };
     await checkThreadRoot(ctx.db, roomId, request.body);
     const event = await sendLocalEvent(
       roomDepsOf(ctx),

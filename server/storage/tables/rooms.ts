@@ -24,6 +24,13 @@ export interface EventsTable {
   outlier: ColumnType<boolean, boolean | undefined, boolean>;
   rejected_reason: string | null;
   redacted_by: string | null;
+  /**
+   * For a state event: the event that held its (type, state_key) in the state before it, if any
+   * (served as `unsigned.replaces_state`, with that event's content as `prev_content`).
+   */
+  replaces_state: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The content has a string `url` (the `contains_url` filter), decided when persisted. */
+  contains_url: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface RoomForwardExtremitiesTable {

@@ -1,0 +1,81 @@
+// Every presence write: updates from PUT /presence and /sync's set_presence, and publishing the
+// timeouts (presence-state.ts) that caught up with users who stopped syncing.
+//
+// Writes are serialised under one lock, as receipts' are (ephemeral/set-receipt.ts): a stream
+// position is taken when its statement runs, so the highest position is only safe for /sync
+// tokens if no lower one can still commit. Most syncs change nothing worth writing; they decide
+// that on an unlocked read and never take the lock.
+//
+// Timeouts are published by whichever /sync runs next (publishTimedOutPresence, one indexed read
+// when nothing timed out), not by a timer: the process keeps no per-user state, and every user
+// still online syncs in a loop, so a timeout reaches the stream within one long-poll of someone.
+// A user whose presence changed wakes the waiting syncs of everyone in their rooms.
+import type { Context } from '../context.ts';
+import {
+  getPresence,
+  listTimedOutPresence,
+  type PresenceRecord,
+  savePresence,
+} from '../storage/presence.ts';
+import { listRoomsWithMembership } from '../storage/room-members.ts';
+import {
+  applyPresenceUpdate,
+  cutoffsAt,
+  offlinePresence,
+  type PresenceUpdate,
+  timedOut,
+  writeNeeded,
+} from './presence-state.ts';
+
+/** The lock key that serialises presence writes (room ids start with `!`, so none collides). */
+const PRESENCE_LOCK = 'presence';
+
+/** Applies the update; returns whether others will see a change. */
+export async function updatePresence(
+  ctx: Context,
+  userId: string,
+  update: PresenceUpdate,
+): Promise<boolean> {
+  const now = ctx.now();
+  const decide = (before: PresenceRecord | undefined) => {
+    const after = applyPresenceUpdate(before ?? offlinePresence(userId), update, now);
+    return { after, write: writeNeeded(before, after) };
+  };
+  if (decide(await getPresence(ctx.db, userId)).write === 'none') return false;
+  const published = await ctx.roomLocks.run(PRESENCE_LOCK, async () => {
+    const { after, write } = decide(await getPresence(ctx.db, userId));
+    if (write !== 'none') await savePresence(ctx.db, after, { publish: write === 'publish' });
+    return write === 'publish';
+  });
+  if (published) await wakeRoomMates(ctx, [userId]);
+  return published;
+}
+
+/** Publishes the timeouts that caught up with users; returns whose presence changed. */
+export async function publishTimedOutPresence(ctx: Context): Promise<string[]> {
+  const now = ctx.now();
+  const cutoffs = cutoffsAt(now);
+  const candidates = await listTimedOutPresence(ctx.db, cutoffs);
+  if (candidates.length === 0) return [];
+  const changed = await ctx.roomLocks.run(PRESENCE_LOCK, async () => {
+    const userIds: string[] = [];
+    // Read again under the lock: a sync may have moved a candidate's timestamps meanwhile.
+    for (const record of await listTimedOutPresence(ctx.db, cutoffs)) {
+      const published = timedOut(record, now);
+      if (!published) continue;
+      await savePresence(ctx.db, published, { publish: true });
+      userIds.push(record.userId);
+    }
+    return userIds;
+  });
+  if (changed.length > 0) await wakeRoomMates(ctx, changed);
+  return changed;
+}
+
+async function wakeRoomMates(ctx: Context, userIds: readonly string[]): Promise<void> {
+  const roomIds = new Set<string>();
+  for (const userId of userIds) {
+    for (const roomId of await listRoomsWithMembership(ctx.db, userId, 'join')) roomIds.add(roomId);
+  }
+  ctx.sync.notifier.notify({ userIds, roomIds: [...roomIds] });
+}

@@ -1,0 +1,163 @@
+// Persist step: run every other local joined member's push rules on the event, in the transaction
+// that stores it, and keep the outcome for those it notifies or highlights: /sync's unread counts
+// are read from these rows, so a new event and its count arrive in the same response (spec).
+// The sender's own event counts as their read receipt: their notifications before it, in its
+// thread (all threads for their join), are cleared. A redacted event notifies no more.
+// https://spec.matrix.org/latest/client-server-api/#receiving-notifications
+//
+// This runs on every send: one query for the members, their rules and whether the sender has
+// anything to clear, power levels only for the rare event that asks (@room), the thread only
+// when someone is notified or cleared, one insert.
+import type { Kysely } from 'kysely';
+import { getNotificationLevel, getUserPowerLevel } from '../core/auth-rules/power-levels.ts';
+import type { EventWithId } from '../core/pdu.ts';
+import { getRoomVersion } from '../core/room-versions.ts';
+import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
+import {
+  evaluatePushRules,
+  type PushContext,
+  type PushEvent,
+} from '../push/evaluate-push-rules.ts';
+import { effectivePushRules, type PushRuleSet } from '../push/push-rule-set.ts';
+import { getEvents } from '../storage/events.ts';
+import {
+  clearPushActions,
+  forgetRedactedPushActions,
+  insertPushActions,
+  loadPushRecipients,
+  type PushActionRow,
+  type PushRecipient,
+} from '../storage/push-actions.ts';
+import type { Database } from '../storage/schema.ts';
+import { relationOf } from './event-relation.ts';
+
+/** The spec suggests following at most 3 relations to find an event's thread. */
+const MAX_HOPS = 3;
+
+export async function recordPushActions(
+  trx: Kysely<Database>,
+  roomId: string,
+  event: EventWithId,
+  streamOrdering: number,
+  stateBefore: ReadonlyStateMap,
+): Promise<void> {
+  const { pdu } = event;
+  if (pdu.type === 'm.room.redaction') {
+    const targets = [pdu.redacts, pdu.content.redacts].filter((id) => typeof id === 'string');
+    await forgetRedactedPushActions(trx, event.eventId, targets);
+  }
+  const { members, memberCount, senderHasUnread } = await loadPushRecipients(
+    trx,
+    roomId,
+    pdu.sender,
+  );
+  let thread: Promise<string | null> | undefined;
+  const threadOfEvent = () => {
+    thread ??= threadOf(trx, roomId, event);
+    return thread;
+  };
+
+  if (senderHasUnread && members.some((member) => member.userId === pdu.sender)) {
+    const ownJoin = pdu.type === 'm.room.member' && pdu.state_key === pdu.sender;
+    await clearPushActions(trx, {
+      userId: pdu.sender,
+      roomId,
+      before: streamOrdering,
+      threadId: ownJoin ? 'all' : await threadOfEvent(),
+    });
+  }
+  const recipients = members.filter((member) => member.userId !== pdu.sender);
+  if (recipients.length === 0) return;
+
+  const pushEvent = { ...pdu, room_id: roomId } as PushEvent;
+  let power: ((key: string) => boolean) | undefined;
+  let powerNeeded = false;
+  const evaluate = () =>
+    recipients.flatMap((member) => {
+      const context: PushContext = {
+        userId: member.userId,
+        displayName: member.displayName ?? undefined,
+        roomMemberCount: memberCount,
+        senderMayNotify: (key) => {
+          if (power) return power(key);
+          powerNeeded = true;
+          return false;
+        },
+      };
+      const outcome = evaluatePushRules(rulesOf(member), pushEvent, context);
+      return outcome && (outcome.notify || outcome.highlight)
+        ? [{ userId: member.userId, notify: outcome.notify, highlight: outcome.highlight }]
+        : [];
+    });
+  let outcomes = evaluate();
+  if (powerNeeded) {
+    power = await senderPermission(trx, stateBefore, pdu.sender);
+    outcomes = evaluate();
+  }
+  if (outcomes.length === 0) return;
+
+  const threadId = await threadOfEvent();
+  const rows: PushActionRow[] = outcomes.map((outcome) => ({
+    ...outcome,
+    eventId: event.eventId,
+    roomId,
+    streamOrdering,
+    threadId,
+  }));
+  await insertPushActions(trx, rows);
+}
+
+function rulesOf(member: PushRecipient): PushRuleSet {
+  let stored: Partial<PushRuleSet> | undefined;
+  if (member.storedRules !== null) {
+    try {
+      stored = (JSON.parse(member.storedRules) as { global?: Partial<PushRuleSet> }).global;
+    } catch {
+      stored = undefined;
+    }
+  }
+  return effectivePushRules(member.userId, stored);
+}
+
+/** Whether the sender reaches a `notifications` level, read from the state before the event. */
+async function senderPermission(
+  trx: Kysely<Database>,
+  state: ReadonlyStateMap,
+  sender: string,
+): Promise<(key: string) => boolean> {
+  const createId = state.get(stateKey('m.room.create', ''));
+  const powerId = state.get(stateKey('m.room.power_levels', ''));
+  const ids = [createId, powerId].filter((id): id is string => id !== undefined);
+  const events = await getEvents(trx, ids);
+  const create = createId === undefined ? undefined : events.get(createId)?.pdu;
+  const powerLevels = powerId === undefined ? undefined : events.get(powerId)?.pdu;
+  const versionId = create?.content.room_version;
+  const version = getRoomVersion(typeof versionId === 'string' ? versionId : '1');
+  if (!version) return () => false;
+  const level = getUserPowerLevel(version, create, powerLevels, sender);
+  return (key) => level >= getNotificationLevel(version, powerLevels, key);
+}
+
+/**
+ * The thread root the event belongs to, or null for the main timeline: a thread reply names its
+ * root, and an event relating to one (a reaction, an edit) is in the thread of what it relates to.
+ */
+async function threadOf(
+  trx: Kysely<Database>,
+  roomId: string,
+  event: EventWithId,
+): Promise<string | null> {
+  let relation = relationOf(event.pdu.content);
+  for (let hop = 1; relation && hop <= MAX_HOPS; hop++) {
+    if (relation.relType === 'm.thread') return relation.eventId;
+    if (hop === MAX_HOPS) break;
+    const parent = await trx
+      .selectFrom('event_relations')
+      .select(['relates_to_id', 'rel_type'])
+      .where('event_id', '=', relation.eventId)
+      .where('room_id', '=', roomId)
+      .executeTakeFirst();
+    relation = parent && { relType: parent.rel_type, eventId: parent.relates_to_id };
+  }
+  return null;
+}
