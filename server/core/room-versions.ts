@@ -124,5 +124,8 @@ export function getRoomVersion(id: string): RoomVersion | undefined {
   return ROOM_VERSIONS.get(id);
 }
 
-/** The spec's recommended default for new rooms ("Servers SHOULD use room version 10"). */
-export const DEFAULT_ROOM_VERSION = '10';
+/**
+ * The version of new rooms when createRoom names none, also advertised by /capabilities: the
+ * spec's recommendation since v1.16 ("Servers SHOULD use room version 12 as the default").
+ */
+export const DEFAULT_ROOM_VERSION = '12';

@@ -103,23 +103,54 @@ async function persistCreateEvent(deps: RoomDeps, request: NewRoomRequest): Prom
   const chosenId = version.roomIdFromCreateEvent
     ? undefined
     : `!${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}:${deps.serverName}`;
-  const event = buildLocalEvent(
-    version,
-    { type: 'm.room.create', stateKey: '', sender: creator, content },
-    { roomId: chosenId, prevEvents: [], authEvents: [], depth: 1, originServerTs: deps.now() },
-    deps.signer,
-  );
-  const roomId = chosenId ?? roomIdFromCreateEvent(version, event.pdu);
-  const verdict = checkEventAuth(version, event, () => undefined);
-  if (!verdict.allowed) throw forbidden(verdict.reason);
-  const { stored } = await persistEvent(deps, {
-    roomId,
-    event,
-    stateBefore: { group: null, state: new Map() },
-    newRoom: { version: version.id, creator, now: deps.now() },
-  });
-  deps.hub.announce({ roomId, event: stored }, (err) =>
-    deps.logger.error({ err }, 'event listener failed'),
-  );
-  return roomId;
+  const build = (originServerTs: number) => {
+    const event = buildLocalEvent(
+      version,
+      { type: 'm.room.create', stateKey: '', sender: creator, content },
+      { roomId: chosenId, prevEvents: [], authEvents: [], depth: 1, originServerTs },
+      deps.signer,
+    );
+    return { event, roomId: chosenId ?? roomIdFromCreateEvent(version, event.pdu) };
+  };
+  // A hashed room id repeats when one user creates two rooms with the same content in the same
+  // millisecond (scripts, tests). The later create event then takes the next free millisecond;
+  // the lock on the id makes two such requests in flight take turns.
+  let originServerTs = deps.now();
+  for (let attempt = 0; ; attempt++) {
+    const { event, roomId } = build(originServerTs);
+    const stored = await deps.roomLocks.run(roomId, async () => {
+      if (await roomExists(deps, roomId)) return undefined;
+      const verdict = checkEventAuth(version, event, () => undefined);
+      if (!verdict.allowed) throw forbidden(verdict.reason);
+      return (
+        await persistEvent(deps, {
+          roomId,
+          event,
+          stateBefore: { group: null, state: new Map() },
+          newRoom: { version: version.id, creator, now: deps.now() },
+        })
+      ).stored;
+    });
+    if (stored) {
+      deps.hub.announce({ roomId, event: stored }, (err) =>
+        deps.logger.error({ err }, 'event listener failed'),
+      );
+      return roomId;
+    }
+    if (chosenId !== undefined || attempt >= MAX_CREATE_ATTEMPTS) {
+      throw new Error(`room id ${roomId} is taken`);
+    }
+    originServerTs++;
+  }
+}
+
+const MAX_CREATE_ATTEMPTS = 1000;
+
+async function roomExists(deps: RoomDeps, roomId: string): Promise<boolean> {
+  const row = await deps.db
+    .selectFrom('rooms')
+    .select('room_id')
+    .where('room_id', '=', roomId)
+    .executeTakeFirst();
+  return row !== undefined;
 }

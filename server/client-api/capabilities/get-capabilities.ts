@@ -1,12 +1,13 @@
 // GET /_matrix/client/v3/capabilities
 // https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3capabilities
 import type { Context } from '../../context.ts';
-import { getRoomVersion, SUPPORTED_ROOM_VERSIONS } from '../../core/room-versions.ts';
+import {
+  DEFAULT_ROOM_VERSION,
+  getRoomVersion,
+  SUPPORTED_ROOM_VERSIONS,
+} from '../../core/room-versions.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
-
-// The spec: "Servers SHOULD use room version 12 as the default room version".
-export const DEFAULT_ROOM_VERSION = '12';
 
 const enabled = (value: boolean) => ({ enabled: value });
 
