@@ -3,6 +3,7 @@
 // kept across restarts, `cairn register-user` on a running and a stopped server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { encodeCanonicalJson } from '../../server/core/canonical-json.ts';
 import type { JsonObject } from '../../server/core/pdu.ts';
 import { verifyJsonSignature } from '../../server/core/signing.ts';
 import {
@@ -80,8 +81,14 @@ for (const backend of backends) {
     });
 
     test('the key server publishes a self-signed key valid in the future', async () => {
-      const { status, body } = await getJson(`${server.federationUrl}/_matrix/key/v2/server`);
+      const response = await fetch(`${server.federationUrl}/_matrix/key/v2/server`);
+      const { status } = response;
+      const raw = await response.text();
+      const body = JSON.parse(raw) as JsonObject;
       assert.equal(status, 200);
+      // Sent as canonical JSON, so a verifier may check the signature against the bytes as sent.
+      assert.equal(raw, encodeCanonicalJson(body));
+      assert.match(String(response.headers.get('content-type')), /^application\/json\b/);
       spec.assertResponse({
         api: 'server-server',
         method: 'GET',
