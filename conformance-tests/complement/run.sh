@@ -6,6 +6,8 @@
 #   run.sh 'TestLogin|TestRoomCreate'
 #                             a `go test -run` pattern (applies in every package)
 #   run.sh --ratchet          only the tests in passing.txt; exits 1 if one of them does not pass
+#                             (every mode exits 3 when the pinned Complement module cannot be
+#                             downloaded)
 #                             (listed tests that fail are rerun once first, to tell flakes apart)
 #   run.sh --write-passing    the whole suite, then passing.txt rewritten with what passed
 #   run.sh --self-test        the deployer's and the report tool's own Go tests
@@ -62,7 +64,8 @@ export GOWORK=off
 if ! download_error=$(go mod download github.com/matrix-org/complement 2>&1); then
   echo "$download_error" >&2
   echo "run.sh: could not download the Complement module pinned in $HERE/go.mod" >&2
-  exit 1
+  # A distinct status, so CI can tell "Complement cannot be had here" from a failing test.
+  exit 3
 fi
 if [ "$MODE" = self-test ]; then
   CAIRN_REPO_DIR=$REPO go test -count=1 ./deployer ./cmd/...
