@@ -8,6 +8,7 @@ import { MatrixError } from '../http/matrix-error.ts';
 import { relationOf } from '../rooms/event-relation.ts';
 import type { KeyedMutex } from '../rooms/keyed-mutex.ts';
 import { getEvent, type StoredEvent } from '../storage/events.ts';
+import { clearPushActions } from '../storage/push-actions.ts';
 import { getReceiptEventId, type ReceiptKey, upsertReceipt } from '../storage/receipts.ts';
 import type { Database } from '../storage/schema.ts';
 
@@ -45,6 +46,14 @@ export async function setReceipt(deps: ReceiptDeps, request: ReceiptRequest): Pr
     const current = currentId === undefined ? undefined : await getEvent(deps.db, currentId);
     if (current && current.streamOrdering >= event.streamOrdering) return false;
     await upsertReceipt(deps.db, { ...key, eventId: event.eventId, ts: deps.now() });
+    // What the receipt covers notifies no more: unread counts only look past the latest receipt,
+    // so these rows would never be read again (an unthreaded receipt covers every thread).
+    await clearPushActions(deps.db, {
+      userId: request.userId,
+      roomId: event.roomId,
+      before: event.streamOrdering + 1,
+      threadId: threadId === undefined ? 'all' : threadId === 'main' ? null : threadId,
+    });
     return true;
   });
 }
