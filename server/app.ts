@@ -20,6 +20,7 @@ import type { Context } from './context.ts';
 import { type Endpoint, registerEndpoints } from './http/endpoint.ts';
 import { sendError, useMatrixErrors } from './http/error-handler.ts';
 import { useJsonBodies } from './http/json-body.ts';
+import { useBareJsonContentType } from './http/json-replies.ts';
 import { MatrixError } from './http/matrix-error.ts';
 import { recordRequestMetrics } from './http/metrics.ts';
 import { useAjvValidation } from './http/validation.ts';
@@ -40,6 +41,7 @@ function baseApp(ctx: Context, listener: string): FastifyInstance {
   });
   useMatrixErrors(app);
   useJsonBodies(app);
+  useBareJsonContentType(app);
   useAjvValidation(app);
   recordRequestMetrics(app, ctx.metrics, listener);
   // Web clients (Element) call the client API cross-origin.

@@ -1,5 +1,7 @@
 // Bodies of PUT /profile/{userId}/displayname and /avatar_url. An empty string clears the field
-// (Element clears an avatar that way).
+// (Element clears an avatar that way). The spec tells clients to send an MXC URI as avatar_url
+// but does not ask servers to refuse anything else; Synapse stores any string (up to 1000
+// characters), and clients and Complement rely on that, so only the type and length are checked.
 export const setDisplaynameBody = {
   type: 'object',
   required: ['displayname'],
@@ -14,7 +16,7 @@ export const setAvatarUrlBody = {
   type: 'object',
   required: ['avatar_url'],
   properties: {
-    avatar_url: { type: 'string', maxLength: 1000, pattern: '^(mxc://[^/]+/[^/]+)?$' },
+    avatar_url: { type: 'string', maxLength: 1000 },
   },
 } as const;
 

@@ -23,5 +23,8 @@ export function loadOrCreateSharedSecret(config: Config): string {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
-  return readFileSync(path, 'utf8').trim();
+  const secret = readFileSync(path, 'utf8').trim();
+  // A blank secret would be a MAC key anyone knows: anyone could register admins.
+  if (secret === '') throw new Error(`${path} is empty: delete it to have a new secret generated`);
+  return secret;
 }

@@ -38,9 +38,11 @@ const checkPassword: StageCheck = async (deps, auth, requesterId) => {
     throw error;
   }
   if (typeof auth.password !== 'string') return failed('M_BAD_JSON', 'Missing field: password');
-  // Proving to be someone else is no proof for this session's user.
+  // Proving to be someone else is no proof for this session's user, and no stage a retry can
+  // pass: a plain 403 (as Synapse answers), not a 401 inviting another attempt. Refused before the
+  // password is checked, so the answer says nothing about the other account's password.
   if (requesterId !== undefined && userId !== requesterId) {
-    return failed('M_FORBIDDEN', 'The identifier does not match the logged-in user');
+    throw new MatrixError(403, 'M_FORBIDDEN', 'The identifier does not match the logged-in user');
   }
   const user = await checkUserPassword(deps.db, userId, auth.password);
   if (!user || user.isDeactivated) return failed('M_FORBIDDEN', 'Invalid password');

@@ -119,9 +119,11 @@ export const CONFIG_KEYS = [
   },
   {
     key: 'registration_shared_secret',
-    schema: { type: 'string', minLength: 16 },
+    // No minimum length beyond "not blank", as in Synapse: deployments and test suites
+    // (Complement uses `complement`) share short secrets; an empty one would be a known MAC key.
+    schema: { type: 'string', pattern: '\\S' },
     description:
-      'Secret for Synapse-compatible shared-secret registration (POST /_synapse/admin/v1/register). Unset: a random one is generated into <data_dir>/registration_shared_secret, for local tools only.',
+      'Secret for Synapse-compatible shared-secret registration (POST /_synapse/admin/v1/register); any non-blank string, as in Synapse (choose a long random one). Unset: a random one is generated into <data_dir>/registration_shared_secret, for local tools only.',
     secret: true,
   },
   {

@@ -117,3 +117,18 @@ test('rate limits: Synapse-like defaults, fractional rates from the environment,
     );
   }
 });
+
+test('registration_shared_secret: any non-blank string, as in Synapse; blank is refused', () => {
+  const short = loadConfig({ env: { CAIRN_REGISTRATION_SHARED_SECRET: 'complement' } });
+  assert.equal(short.registrationSharedSecret, 'complement');
+  const fromFile = loadConfig({ configPath: file('registration_shared_secret: "x"\n'), env: {} });
+  assert.equal(fromFile.registrationSharedSecret, 'x');
+  for (const blank of ['""', '"   "', '"\\t"']) {
+    assert.throws(
+      () => loadConfig({ configPath: file(`registration_shared_secret: ${blank}\n`), env: {} }),
+      (err: Error) =>
+        err instanceof ConfigError && err.message.includes('"registration_shared_secret"'),
+      blank,
+    );
+  }
+});

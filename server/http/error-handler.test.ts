@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import { registerEndpoints } from './endpoint.ts';
 import { useMatrixErrors } from './error-handler.ts';
 import { useJsonBodies } from './json-body.ts';
+import { useBareJsonContentType } from './json-replies.ts';
 import { forbidden } from './matrix-error.ts';
 import { useAjvValidation } from './validation.ts';
 
@@ -12,6 +13,7 @@ function buildApp() {
   const app = Fastify({ bodyLimit: 1024 });
   useMatrixErrors(app);
   useJsonBodies(app);
+  useBareJsonContentType(app);
   useAjvValidation(app);
   registerEndpoints(app, {}, [
     {
@@ -46,7 +48,7 @@ function buildApp() {
 async function call(
   method: 'GET' | 'PUT' | 'POST',
   url: string,
-  payload?: string,
+  payload?: string | Buffer,
   contentType?: string,
 ) {
   const response = await buildApp().inject({
@@ -86,6 +88,37 @@ test('a body that is not JSON: 400 M_NOT_JSON', async () => {
     const { status, body } = await call('PUT', '/things/1', payload, 'application/json');
     assert.equal(status, 400, payload);
     assert.equal(body.errcode, 'M_NOT_JSON', payload);
+  }
+});
+
+test('a body that is not valid UTF-8: 400 M_NOT_JSON, even when the JSON around it parses', async () => {
+  const invalid = Buffer.concat([
+    Buffer.from('{"name":"a'),
+    Buffer.from([0x81]),
+    Buffer.from('"}'),
+  ]);
+  const { status, body } = await call('PUT', '/things/1', invalid, 'application/json');
+  assert.equal(status, 400);
+  assert.equal(body.errcode, 'M_NOT_JSON');
+  const valid = await call('PUT', '/things/1', Buffer.from('{"name":"é☃😀"}'), 'application/json');
+  assert.equal(valid.status, 200);
+  assert.deepEqual(valid.body.body, { name: 'é☃😀' });
+});
+
+test('JSON replies, successes and errors alike, say exactly application/json', async () => {
+  const ok = await call('PUT', '/things/1', '{"name":"a"}');
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers['content-type'], 'application/json');
+  for (const [method, url, payload] of [
+    ['GET', '/nowhere'],
+    ['GET', '/things/1'],
+    ['PUT', '/things/1', '{"name":'],
+    ['PUT', '/things/1', '{}'],
+    ['GET', '/forbidden'],
+    ['GET', '/broken'],
+  ] as const) {
+    const reply = await call(method, url, payload);
+    assert.equal(reply.headers['content-type'], 'application/json', `${method} ${url}`);
   }
 });
 

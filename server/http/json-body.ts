@@ -4,10 +4,20 @@
 import type { FastifyInstance } from 'fastify';
 import { notJson } from './matrix-error.ts';
 
+// JSON text is UTF-8 (RFC 8259); a lenient decoder would turn bad bytes into U+FFFD and let a
+// corrupted body through as if the client had sent that character.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 export function useJsonBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(notJson('Content not valid UTF-8.'), undefined);
+      return;
+    }
     if (text.trim() === '') {
       done(null, undefined);
       return;

@@ -130,5 +130,36 @@ for (const kind of DATABASE_KINDS) {
         (await listUsers(db)).map((u) => u.localpart),
         ['alice'],
       );
+
+      // Capitals are lowercased (as Synapse does); the MAC is over the name as sent.
+      const capitals = await register({ username: 'Bob-UPPER', password: 'pw-b', admin: false });
+      assert.equal(capitals.statusCode, 200, capitals.body);
+      assert.equal(capitals.json().user_id, `@bob-upper:${TEST_SERVER_NAME}`);
+      const nonceForLower = (await app.inject({ method: 'GET', url: URL })).json().nonce as string;
+      const macOverLowercased = sharedSecretMac(TEST_SHARED_SECRET, {
+        nonce: nonceForLower,
+        username: 'carol',
+        password: 'pw-c',
+        admin: false,
+      });
+      const mismatched = await app.inject({
+        method: 'POST',
+        url: URL,
+        payload: {
+          nonce: nonceForLower,
+          username: 'CAROL',
+          password: 'pw-c',
+          admin: false,
+          mac: macOverLowercased,
+        },
+      });
+      assert.equal(mismatched.statusCode, 403);
+      // Lowercasing makes a taken name taken whatever its case.
+      const takenUpper = await register({ username: 'ALICE', password: 'x', admin: false });
+      assert.equal(takenUpper.json().errcode, 'M_USER_IN_USE');
+      assert.deepEqual((await listUsers(db)).map((u) => u.localpart).sort(), [
+        'alice',
+        'bob-upper',
+      ]);
     }));
 }

@@ -62,7 +62,8 @@ export function sharedSecretRegisterEndpoints(): Endpoint<Context>[] {
       const user = await registerLocalUser(
         { db: ctx.db, serverName: ctx.config.serverName, now: ctx.now },
         {
-          localpart: body.username,
+          // As Synapse: the MAC covers the username as sent, the account gets it lowercased.
+          localpart: body.username.toLowerCase(),
           password: body.password,
           admin,
           displayname: body.displayname,

@@ -99,6 +99,23 @@ for (const kind of DATABASE_KINDS) {
       assertError(wrong, 401, 'M_FORBIDDEN');
       assert.ok(await getDevice(client.db, alice.userId, 'TWO'));
 
+      // Bob's own, correct password proves nothing about alice: 403, not a 401 to retry. The spec
+      // lists no 403 here; Synapse answers it and Complement expects it.
+      const bob = await client.newAccount('bob');
+      for (const auth of [
+        { ...passwordAuth(session), identifier: { type: 'm.id.user', user: bob.userId } },
+        { ...passwordAuth(), identifier: { type: 'm.id.user', user: 'bob' } },
+      ]) {
+        const asBob = await client.call('DELETE', `${DEVICES}/TWO`, {
+          token,
+          body: { auth },
+          unchecked: true,
+        });
+        assertError(asBob, 403, 'M_FORBIDDEN');
+        assert.equal(asBob.body.flows, undefined);
+      }
+      assert.ok(await getDevice(client.db, alice.userId, 'TWO'));
+
       const done = await client.call('DELETE', `${DEVICES}/TWO`, {
         token,
         body: { auth: passwordAuth(session) },

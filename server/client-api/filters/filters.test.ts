@@ -7,6 +7,8 @@ import {
   withClient,
 } from '../../../conformance-tests/support/client-harness.ts';
 import { DATABASE_KINDS } from '../../../conformance-tests/support/databases.ts';
+import { roomPath } from '../../../conformance-tests/support/room-client.ts';
+import { fixtures } from '../sync/sync-fixtures.ts';
 
 const filters = (userId: string) => `/_matrix/client/v3/user/${encodeURIComponent(userId)}/filter`;
 
@@ -19,7 +21,7 @@ for (const kind of DATABASE_KINDS) {
         room: {
           state: {
             types: ['m.room.*'],
-            not_rooms: ['!726s6s6q:example.com'],
+            not_rooms: ['!726s6s6q:example.com', '!v12RoomIdsHaveNoServerName'],
             lazy_load_members: true,
           },
           timeline: { limit: 10, types: ['m.room.message'], not_senders: ['@spam:example.com'] },
@@ -79,6 +81,14 @@ for (const kind of DATABASE_KINDS) {
         { presence: { types: [5] } },
         { event_fields: 'type' },
         [],
+        // Room and sender lists hold room and user ids (Complement's TestFilter).
+        { room: { timeline: { rooms: ['not_a_room_id'] } } },
+        { room: { state: { not_rooms: ['!'] } } },
+        { room: { not_rooms: ['#alias:example.com'] } },
+        { room: { timeline: { senders: ['not_a_sender_id'] } } },
+        { room: { ephemeral: { not_senders: ['@nocolon'] } } },
+        { presence: { senders: ['alice'] } },
+        { account_data: { not_senders: [5] } },
       ];
       for (const body of bad) {
         assertError(
@@ -98,5 +108,31 @@ for (const kind of DATABASE_KINDS) {
         'M_UNKNOWN_TOKEN',
       );
       assert.equal(await snapshotTables(client.db, ['filters']), before);
+    }));
+
+  test(`${kind}: inline filters of /sync and /messages refuse what POST /filter refuses`, (t) =>
+    withClient(t, kind, async (client) => {
+      const f = fixtures(client);
+      const alice = await client.newAccount('alice');
+      const token = alice.accessToken;
+      const roomId = await f.createRoom(alice, { preset: 'private_chat' });
+      const messages = (filter: object) =>
+        `${roomPath(roomId)}/messages?dir=b&filter=${encodeURIComponent(JSON.stringify(filter))}`;
+
+      for (const bad of [{ rooms: ['not_a_room_id'] }, { senders: ['not_a_sender_id'] }]) {
+        assertError(
+          await client.call('GET', f.syncUrl({ filter: { room: { timeline: bad } } }), { token }),
+          400,
+          'M_BAD_JSON',
+        );
+        assertError(await client.call('GET', messages(bad), { token }), 400, 'M_INVALID_PARAM');
+      }
+      const good = { rooms: [roomId], senders: [alice.userId] };
+      const synced = await client.call('GET', f.syncUrl({ filter: { room: { timeline: good } } }), {
+        token,
+      });
+      assert.equal(synced.status, 200);
+      assert.ok(synced.body.rooms.join[roomId]);
+      assert.equal((await client.call('GET', messages(good), { token })).status, 200);
     }));
 }

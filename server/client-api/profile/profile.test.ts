@@ -43,6 +43,17 @@ for (const kind of DATABASE_KINDS) {
         avatar_url: 'mxc://example.org/abc123',
       });
 
+      // Not an MXC URI: clients are told to send one, but Synapse stores any string and
+      // clients (and Complement's TestAvatarUrlUpdate) rely on that.
+      for (const url of ['LemurLover', 'https://example.org/a.png', 'mxc://example.org']) {
+        const set = await client.call('PUT', `${base}/avatar_url`, {
+          token,
+          body: { avatar_url: url },
+        });
+        assert.deepEqual(set, { status: 200, body: {} });
+        assert.deepEqual((await getProfile(client.db, alice.userId))?.avatarUrl, url);
+      }
+
       // Empty strings clear the fields.
       await client.call('PUT', `${base}/displayname`, { token, body: { displayname: '' } });
       await client.call('PUT', `${base}/avatar_url`, { token, body: { avatar_url: '' } });
@@ -88,8 +99,9 @@ for (const kind of DATABASE_KINDS) {
         ['displayname', { displayname: 5 }],
         ['displayname', { displayname: null }],
         ['displayname', { displayname: 'x'.repeat(257) }],
-        ['avatar_url', { avatar_url: 'https://example.org/a.png' }],
-        ['avatar_url', { avatar_url: 'mxc://example.org' }],
+        ['avatar_url', { avatar_url: 5 }],
+        ['avatar_url', { avatar_url: null }],
+        ['avatar_url', { avatar_url: `mxc://example.org/${'x'.repeat(1000)}` }],
         ['avatar_url', { avatarUrl: 'mxc://example.org/a' }],
       ];
       for (const [field, body] of badBodies) {

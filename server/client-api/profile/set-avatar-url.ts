@@ -19,7 +19,7 @@ export const setAvatarUrl = defineEndpoint<Context, SetAvatarUrlBody, unknown, U
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     requireOwnProfile(user.userId, request.params.userId);
-    // The schema allows an mxc:// URI or '', which clients send to remove the avatar.
+    // '' is what clients send to remove the avatar.
     const value = request.body.avatar_url === '' ? null : request.body.avatar_url;
     await setProfileField(ctx.db, user.userId, 'avatar_url', value);
     await onProfileChanged(ctx, user.userId);

@@ -3,6 +3,6 @@
 export interface ProfilesTable {
   user_id: string;
   displayname: string | null;
-  /** An mxc:// URI. */
+  /** Normally an mxc:// URI, but any string a client set (Synapse accepts any too). */
   avatar_url: string | null;
 }
