@@ -3,15 +3,12 @@ package deployer
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
 
 // sharedSecret is the registration shared secret Complement's client hard-codes for
-// /_synapse/admin/v1/register. Cairn's registration_shared_secret key wants at least 16
-// characters, so the secret goes where Cairn keeps a generated one instead: the data dir file,
-// which it reads as is.
+// /_synapse/admin/v1/register; Cairn gets it as its registration_shared_secret setting.
 const sharedSecret = "complement"
 
 // newHomeserver prepares a data dir and the environment of one Cairn process. tls may be nil
@@ -23,10 +20,6 @@ func newHomeserver(s *settings, name, dataDir, logPath string, tls *tlsMaterial)
 	}
 	federationPort, err := freePort()
 	if err != nil {
-		return nil, err
-	}
-	secretPath := filepath.Join(dataDir, "registration_shared_secret")
-	if err := os.WriteFile(secretPath, []byte(sharedSecret+"\n"), 0o600); err != nil {
 		return nil, err
 	}
 	hs := &homeserver{
@@ -53,6 +46,7 @@ func serverEnv(s *settings, hs *homeserver, tls *tlsMaterial) []string {
 	}
 	env = append(env,
 		"CAIRN_SERVER_NAME="+hs.name,
+		"CAIRN_REGISTRATION_SHARED_SECRET="+sharedSecret,
 		"CAIRN_DATA_DIR="+hs.dataDir,
 		"CAIRN_BIND_ADDRESS=127.0.0.1",
 		"CAIRN_CLIENT_PORT="+strconv.Itoa(hs.clientPort),
