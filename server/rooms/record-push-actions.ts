@@ -68,6 +68,13 @@ export async function recordPushActions(
   }
   const recipients = members.filter((member) => member.userId !== pdu.sender);
   if (recipients.length === 0) return;
+  // Only a rule of the user's own asks for their display name: the spec's defaults no longer do.
+  const displayNames = await displayNamesOf(
+    trx,
+    recipients
+      .filter((member) => member.storedRules?.includes('contains_display_name'))
+      .map((member) => member.memberEventId),
+  );
 
   const pushEvent = { ...pdu, room_id: roomId } as PushEvent;
   let power: ((key: string) => boolean) | undefined;
@@ -76,7 +83,7 @@ export async function recordPushActions(
     recipients.flatMap((member) => {
       const context: PushContext = {
         userId: member.userId,
-        displayName: member.displayName ?? undefined,
+        displayName: displayNames.get(member.memberEventId),
         roomMemberCount: memberCount,
         senderMayNotify: (key) => {
           if (power) return power(key);
@@ -105,6 +112,39 @@ export async function recordPushActions(
     threadId,
   }));
   await insertPushActions(trx, rows);
+}
+
+/**
+ * Display names by member event id. An event id names immutable content, so the names are
+ * cached for the process's life (bounded), and a send reads only member events it has not seen:
+ * in a busy room, none.
+ */
+const MAX_CACHED_NAMES = 50_000;
+const cachedNames = new Map<string, string | undefined>();
+
+async function displayNamesOf(
+  trx: Kysely<Database>,
+  memberEventIds: readonly string[],
+): Promise<Map<string, string | undefined>> {
+  const names = new Map<string, string | undefined>();
+  const missing: string[] = [];
+  for (const id of memberEventIds) {
+    if (cachedNames.has(id)) names.set(id, cachedNames.get(id));
+    else missing.push(id);
+  }
+  if (missing.length === 0) return names;
+  const events = await getEvents(trx, missing);
+  for (const id of missing) {
+    const name = events.get(id)?.pdu.content.displayname;
+    const value = typeof name === 'string' ? name : undefined;
+    names.set(id, value);
+    if (cachedNames.size >= MAX_CACHED_NAMES) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      cachedNames.delete(cachedNames.keys().next().value as string);
+    }
+    cachedNames.set(id, value);
+  }
+  return names;
 }
 
 function rulesOf(member: PushRecipient): PushRuleSet {

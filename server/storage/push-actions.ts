@@ -7,8 +7,8 @@ import type { Database } from './schema.ts';
 
 export interface PushRecipient {
   readonly userId: string;
-  /** From the member event; null when the member has none. */
-  readonly displayName: string | null;
+  /** Their member event, whose `displayname` is their name in the room. */
+  readonly memberEventId: string;
   /** The `global` rule set of their `m.push_rules` account data, as stored (JSON text). */
   readonly storedRules: string | null;
 }
@@ -23,9 +23,11 @@ export interface PushRecipients {
 }
 
 /**
- * The room's local joined members (those with an account here) with their display names and
+ * The room's local joined members (those with an account here) with their member events and
  * stored push rules, the room's joined member count, and whether the sender has anything unread:
  * one query, whatever the number of members. With no local member the rest is not needed.
+ * Display names are not read here: parsing every member event's JSON on every send cost more
+ * than the rest of the query (rooms/record-push-actions.ts caches them by event id instead).
  */
 export async function loadPushRecipients(
   db: Kysely<Database>,
@@ -35,28 +37,25 @@ export async function loadPushRecipients(
   // The uncorrelated subqueries run once per query, not per row.
   const { rows } = await sql<{
     user_id: string;
-    display_name: string | null;
+    member_event_id: string;
     rules: string | null;
     member_count: number | string;
     sender_has_unread: boolean;
   }>`
-    SELECT u.user_id,
-      (e.json::jsonb -> 'content' ->> 'displayname') AS display_name,
-      a.content AS rules,
+    SELECT u.user_id, s.event_id AS member_event_id, a.content AS rules,
       (SELECT count(*) FROM current_state c WHERE c.room_id = ${roomId}
         AND c.type = 'm.room.member' AND c.membership = 'join') AS member_count,
       EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ${senderId}
         AND p.room_id = ${roomId}) AS sender_has_unread
     FROM current_state s
     JOIN users u ON u.user_id = s.state_key
-    JOIN events e ON e.event_id = s.event_id
     LEFT JOIN account_data a ON a.user_id = u.user_id AND a.room_id = ${GLOBAL_ACCOUNT_DATA}
       AND a.type = 'm.push_rules'
     WHERE s.room_id = ${roomId} AND s.type = 'm.room.member' AND s.membership = 'join'`.execute(db);
   return {
     members: rows.map((row) => ({
       userId: row.user_id,
-      displayName: row.display_name,
+      memberEventId: row.member_event_id,
       storedRules: row.rules,
     })),
     memberCount: Number(rows[0]?.member_count ?? 0),

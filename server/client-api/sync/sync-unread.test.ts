@@ -250,6 +250,27 @@ for (const kind of DATABASE_KINDS) {
       await h.text(bob, roomId, 'alice!', { 'm.mentions': { user_ids: [alice.userId] } });
       assert.deepEqual(await h.counts(alice, roomId), counts(1, 1));
 
+      // A rule of bob's own on his display name in the room (from his member event).
+      await h.setState(bob, roomId, 'm.room.member', bob.userId, {
+        membership: 'join',
+        displayname: 'Bobby Tables',
+      });
+      const byName = await client.call(
+        'PUT',
+        '/_matrix/client/v3/pushrules/global/override/my-name',
+        {
+          token: bob.accessToken,
+          body: {
+            conditions: [{ kind: 'contains_display_name' }],
+            actions: ['notify', { set_tweak: 'highlight' }],
+          },
+        },
+      );
+      assert.equal(byName.status, 200, JSON.stringify(byName.body));
+      await h.text(carol, roomId, 'ask bobby tables');
+      await h.text(carol, roomId, 'ask bobby');
+      assert.deepEqual(await h.counts(bob, roomId), counts(2, 1), 'one name match of two');
+
       // Dave's count starts at his join: what came before is not his to read.
       const dave = await client.newAccount('dave');
       await h.membership(dave, roomId, 'join');
