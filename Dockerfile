@@ -12,6 +12,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:24-slim AS runtime
+# `openssl` makes the self-signed federation certificate when none is configured
+# (federation/transport/openssl-certificates.ts); the slim image does not ship it.
+RUN apt-get update && apt-get install -y --no-install-recommends openssl \
+    && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     CAIRN_DATA_DIR=/data \
     CAIRN_BIND_ADDRESS=0.0.0.0

@@ -34,6 +34,7 @@ const TABLES = [
   'room_forgotten',
   'room_forward_extremities',
   'rooms',
+  'server_keys',
   'server_metadata',
   'state_group_entries',
   'state_groups',

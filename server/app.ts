@@ -1,8 +1,18 @@
 // buildClientApp / buildFederationApp: the two fastify instances of one Cairn process.
 // Everything a handler needs comes from the context; nothing here starts listening.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FederationContext } from '../federation/federation-context.ts';
 import { getServerKeys } from '../federation/keys/get-server-keys.ts';
+import {
+  noFederationClient,
+  type ServerKeyStore,
+  serverKeyStoreFor,
+} from '../federation/keys/remote-keys.ts';
 import { getFederationVersion } from '../federation/routes/get-version.ts';
+import { queryKeys } from '../federation/routes/query-keys.ts';
+import { queryServerKeys } from '../federation/routes/query-server-keys.ts';
+import type { ListenerTls } from '../federation/transport/listener-tls.ts';
+import { useFederationAuth } from '../federation/transport/verify-request.ts';
 import { accountEndpoints } from './client-api/account-endpoints.ts';
 import { sharedSecretRegisterEndpoints } from './client-api/admin/shared-secret-register.ts';
 import { directoryEndpoints } from './client-api/directory/directory-endpoints.ts';
@@ -25,8 +35,10 @@ import { MatrixError } from './http/matrix-error.ts';
 import { recordRequestMetrics } from './http/metrics.ts';
 import { useAjvValidation } from './http/validation.ts';
 
-function baseApp(ctx: Context, listener: string): FastifyInstance {
+function baseApp(ctx: Context, listener: string, tls?: ListenerTls): FastifyInstance {
   const app: FastifyInstance = Fastify({
+    // With a certificate the listener serves HTTPS, and listen() reports an https:// address.
+    ...(tls ? { https: { cert: tls.certPem, key: tls.keyPem } } : {}),
     loggerInstance: ctx.logger.child({ listener }) as FastifyBaseLogger,
     bodyLimit: ctx.config.maxRequestBodyBytes,
     // Matrix ids and event ids in paths can be long; the default 100 chars is too short.
@@ -78,8 +90,26 @@ export function buildClientApp(ctx: Context): FastifyInstance {
   return app;
 }
 
-export function buildFederationApp(ctx: Context): FastifyInstance {
-  const app = baseApp(ctx, 'federation');
-  registerEndpoints(app, ctx, [getFederationVersion, getServerKeys, getHealth]);
+/**
+ * `tls`: the listener's certificate (federation/transport/listener-tls.ts); absent: plain HTTP.
+ * `serverKeys` fetches other servers' keys; give it one over the federation client
+ * (serverKeyStoreFor(ctx, fetchJsonVia(client))). Without, only keys already stored are known.
+ */
+export function buildFederationApp(
+  ctx: Context,
+  tls?: ListenerTls,
+  serverKeys: ServerKeyStore = serverKeyStoreFor(ctx, noFederationClient),
+): FastifyInstance {
+  const app = baseApp(ctx, 'federation', tls);
+  const federation: FederationContext = { ...ctx, serverKeys };
+  // Before the routes: every /_matrix/federation/ route but the open ones needs X-Matrix.
+  useFederationAuth(app, federation);
+  registerEndpoints(app, federation, [
+    getFederationVersion,
+    getServerKeys,
+    queryServerKeys,
+    queryKeys,
+    getHealth,
+  ]);
   return app;
 }

@@ -3,6 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { fetchJsonVia, serverKeyStoreFor } from '../federation/keys/remote-keys.ts';
+import { createFederationTransport } from '../federation/transport/federation-transport.ts';
+import { federationListenerTls } from '../federation/transport/listener-tls.ts';
+import { xMatrixSigner } from '../federation/transport/x-matrix.ts';
 import { loadOrCreateSharedSecret } from './accounts/shared-secret-file.ts';
 import { buildClientApp, buildFederationApp } from './app.ts';
 import type { Config } from './config/load-config.ts';
@@ -31,6 +35,8 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel, base: { server: config.serverName } });
   mkdirSync(config.dataDir, { recursive: true });
+  // First: a bad certificate stops the start with a message naming the file, before any migration.
+  const federationTls = federationListenerTls(config, logger);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -55,8 +61,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
       now: Date.now,
       version: CAIRN_VERSION,
     };
+    // Outbound federation, requests signed with our key; for now it only fetches other servers'
+    // keys (to verify their signed requests).
+    const transport = createFederationTransport(config, logger, {
+      authorize: xMatrixSigner(config.serverName, signingKey),
+    });
+    const serverKeys = serverKeyStoreFor(context, fetchJsonVia(transport.client));
     const clientApp = buildClientApp(context);
-    const federationApp = buildFederationApp(context);
+    const federationApp = buildFederationApp(context, federationTls, serverKeys);
     const clientUrl = await clientApp.listen({ host: config.bindAddress, port: config.clientPort });
     const federationUrl = await federationApp.listen({
       host: config.bindAddress,
@@ -79,6 +91,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         context.sync.notifier.close();
         context.typing.close();
         await Promise.allSettled([clientApp.close(), federationApp.close()]);
+        await transport.close();
         await database.close();
         logger.info('Cairn stopped');
       },

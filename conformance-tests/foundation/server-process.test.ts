@@ -8,6 +8,7 @@ import type { JsonObject } from '../../server/core/pdu.ts';
 import { verifyJsonSignature } from '../../server/core/signing.ts';
 import {
   type CairnProcess,
+  federationFetch,
   newDataDir,
   runCairn,
   startCairn,
@@ -18,15 +19,17 @@ import { loadSpecValidator } from '../support/openapi-validator.ts';
 
 const spec = await loadSpecValidator();
 
-async function getJson(
-  url: string,
-): Promise<{ status: number; body: JsonObject; headers: Headers }> {
+async function getJson(url: string): Promise<{ status: number; body: JsonObject }> {
   const response = await fetch(url);
-  return {
-    status: response.status,
-    body: (await response.json()) as JsonObject,
-    headers: response.headers,
-  };
+  return { status: response.status, body: (await response.json()) as JsonObject };
+}
+
+async function getFederationJson(
+  server: CairnProcess,
+  path: string,
+): Promise<{ status: number; body: JsonObject }> {
+  const response = await federationFetch(server, path);
+  return { status: response.status, body: (await response.json()) as JsonObject };
 }
 
 const backends = [
@@ -80,8 +83,15 @@ for (const backend of backends) {
       assert.match(String(wellKnown.body['m.server']), /^cairn\.test:\d+$/);
     });
 
+    test('the federation listener serves TLS with the certificate generated into the data dir', async () => {
+      assert.match(server.federationUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+      // Trusted and for the server name: federationFetch verifies both. Plain HTTP is not served.
+      assert.equal((await federationFetch(server, '/_matrix/federation/v1/version')).status, 200);
+      await assert.rejects(fetch(`${server.federationUrl.replace('https:', 'http:')}/`));
+    });
+
     test('the key server publishes a self-signed key valid in the future', async () => {
-      const response = await fetch(`${server.federationUrl}/_matrix/key/v2/server`);
+      const response = await federationFetch(server, '/_matrix/key/v2/server');
       const { status } = response;
       const raw = await response.text();
       const body = JSON.parse(raw) as JsonObject;
@@ -110,7 +120,7 @@ for (const backend of backends) {
     });
 
     test('federation version and health', async () => {
-      const version = await getJson(`${server.federationUrl}/_matrix/federation/v1/version`);
+      const version = await getFederationJson(server, '/_matrix/federation/v1/version');
       spec.assertResponse({
         api: 'server-server',
         method: 'GET',
@@ -152,13 +162,13 @@ for (const backend of backends) {
     });
 
     test('the signing key and accounts survive a restart; register-user works when stopped', async () => {
-      const before = await getJson(`${server.federationUrl}/_matrix/key/v2/server`);
+      const before = await getFederationJson(server, '/_matrix/key/v2/server');
       assert.equal(await server.stop(), 0);
       const stopped = runCairn(['register-user', 'carol', '--password', 'pw-carol-123'], env);
       assert.equal(stopped.status, 0, stopped.stderr);
       assert.match(stopped.stdout, /created user @carol:cairn\.test/);
       server = await startCairn(env);
-      const afterRestart = await getJson(`${server.federationUrl}/_matrix/key/v2/server`);
+      const afterRestart = await getFederationJson(server, '/_matrix/key/v2/server');
       assert.deepEqual(
         Object.keys(afterRestart.body.verify_keys as JsonObject),
         Object.keys(before.body.verify_keys as JsonObject),
@@ -179,6 +189,41 @@ test('a bad configuration stops start-up with a message naming the key', () => {
   assert.equal(result.status, 1);
   assert.match(result.stderr, /client_port/);
   assert.match(result.stderr, /CAIRN_CLIENT_PORT/);
+});
+
+test('federation TLS settings are checked before the server starts', () => {
+  const half = runCairn(
+    ['start'],
+    testEnv(newDataDir(), { CAIRN_FEDERATION_TLS_CERT_PATH: '/nonexistent/cert.pem' }),
+  );
+  assert.equal(half.status, 1);
+  assert.match(
+    half.stderr,
+    /federation_tls_cert_path and federation_tls_key_path must be set together/,
+  );
+  const missing = runCairn(
+    ['start'],
+    testEnv(newDataDir(), {
+      CAIRN_FEDERATION_TLS_CERT_PATH: '/nonexistent/cert.pem',
+      CAIRN_FEDERATION_TLS_KEY_PATH: '/nonexistent/key.pem',
+    }),
+  );
+  assert.equal(missing.status, 1);
+  assert.match(
+    missing.stderr,
+    /^cairn: cannot read the federation TLS certificate \/nonexistent\/cert\.pem/,
+  );
+});
+
+test('federation_tls false serves the federation API over plain HTTP', async () => {
+  const server = await startCairn(testEnv(newDataDir(), { CAIRN_FEDERATION_TLS: 'false' }));
+  try {
+    assert.match(server.federationUrl, /^http:\/\//);
+    const version = await getJson(`${server.federationUrl}/_matrix/federation/v1/version`);
+    assert.equal(version.status, 200);
+  } finally {
+    await server.stop();
+  }
 });
 
 test('cairn version and generate-config', () => {

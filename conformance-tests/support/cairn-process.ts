@@ -1,10 +1,11 @@
 // Runs Cairn as a real process (`node server/main.ts start`), the way a user does, on free ports
 // in a temporary data dir, and tells the test where it listens.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { NO_RATE_LIMITS } from './no-rate-limits.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -100,6 +101,24 @@ export async function startCairn(
       return exited;
     },
   };
+}
+
+/** fetch() on the federation listener, over TLS with the certificate Cairn generated into its
+ * data dir trusted for its server name, as a peer that was given that certificate would. */
+export function federationFetch(
+  server: CairnProcess,
+  path: string,
+  init: Parameters<typeof undiciFetch>[1] = {},
+): ReturnType<typeof undiciFetch> {
+  const dispatcher = new Agent({
+    connect: {
+      ca: readFileSync(join(server.dataDir, 'federation-tls', 'cert.pem'), 'utf8'),
+      servername: String(server.env.CAIRN_SERVER_NAME ?? 'localhost').replace(/:\d+$/, ''),
+    },
+  });
+  return undiciFetch(`${server.federationUrl}${path}`, { ...init, dispatcher }).finally(() =>
+    dispatcher.close(),
+  );
 }
 
 /** Runs a `cairn` CLI command to completion. */

@@ -5,22 +5,14 @@
 // against the bytes received, minus `signatures`, rather than re-encoding what they parsed.
 import type { Context } from '../../server/context.ts';
 import { encodeCanonicalJson } from '../../server/core/canonical-json.ts';
-import { signJson } from '../../server/core/signing.ts';
 import { defineEndpoint } from '../../server/http/endpoint.ts';
+import { ownServerKeys } from './own-server-keys.ts';
 
 export const getServerKeys = defineEndpoint<Context>({
   method: 'GET',
   path: '/_matrix/key/v2/server',
   handler: (ctx, _request, reply) => {
-    const { config, signingKey } = ctx;
-    const response = {
-      server_name: config.serverName,
-      verify_keys: { [signingKey.keyId]: { key: signingKey.publicKeyBase64 } },
-      old_verify_keys: {},
-      valid_until_ts: ctx.now() + config.serverKeyValidityHours * 3600_000,
-    };
-    const signed = signJson(response, config.serverName, signingKey.keyId, signingKey.privateKey);
     reply.header('content-type', 'application/json');
-    return encodeCanonicalJson(signed);
+    return encodeCanonicalJson(ownServerKeys(ctx));
   },
 });

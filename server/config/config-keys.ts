@@ -98,6 +98,44 @@ export const CONFIG_KEYS = [
       'host:port other servers reach the federation API at, served in /.well-known/matrix/server. Default: <server_name>:<federation_port>',
   },
   {
+    key: 'federation_tls',
+    schema: { type: 'boolean' },
+    default: true,
+    description:
+      'Serve the federation listener over TLS. false: plain HTTP, only behind a TLS-terminating proxy or in tests.',
+  },
+  {
+    key: 'federation_tls_cert_path',
+    schema: { type: 'string', minLength: 1 },
+    description:
+      'PEM certificate (with its chain) of the federation listener, valid for the server name (or the delegated name). Set with federation_tls_key_path. Unset: a self-signed one is generated into <data_dir>/federation-tls/ (other servers do not trust it: development only).',
+  },
+  {
+    key: 'federation_tls_key_path',
+    schema: { type: 'string', minLength: 1 },
+    description: 'PEM private key of federation_tls_cert_path.',
+  },
+  {
+    key: 'federation_ca_file',
+    schema: { type: 'string', minLength: 1 },
+    description:
+      'PEM file of CA certificates trusted for outbound federation, in addition to the system store.',
+  },
+  {
+    key: 'federation_verify_tls',
+    schema: { type: 'boolean' },
+    default: true,
+    description:
+      "Verify other servers' TLS certificates. false is for development only (logged as a warning).",
+  },
+  {
+    key: 'federation_allow_private_networks',
+    schema: { type: 'boolean' },
+    default: false,
+    description:
+      'Allow outbound federation to loopback, private, link-local, CGNAT and other non-public addresses. Off, a server name chosen by anyone cannot reach internal services; on for servers on one machine in tests.',
+  },
+  {
     key: 'enable_registration',
     schema: { type: 'boolean' },
     default: false,
@@ -161,6 +199,15 @@ export const CONFIG_KEYS = [
     schema: { type: 'integer', minimum: 1 },
     default: 168,
     description: 'How long other servers may cache our signing key (valid_until_ts).',
+  },
+  {
+    key: 'federation_trusted_key_servers',
+    schema: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9.:\\[\\]-]+$' },
+    },
+    description:
+      "Notary servers (server names) asked for a server's signing keys when that server does not answer itself (POST /_matrix/key/v2/query); their signatures are checked as well as the server's own. A list in YAML, comma-separated in the environment variable. Unset: none, keys are only fetched from their own server.",
   },
   ...rateLimitKeys,
 ] as const satisfies readonly ConfigKey[];

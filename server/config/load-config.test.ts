@@ -132,3 +132,41 @@ test('registration_shared_secret: any non-blank string, as in Synapse; blank is 
     );
   }
 });
+
+test('federation TLS and outbound settings: safe defaults, paths resolved, cert and key together', () => {
+  const defaults = loadConfig({ env: {} });
+  assert.equal(defaults.federationTls, true);
+  assert.equal(defaults.federationTlsCertPath, undefined);
+  assert.equal(defaults.federationVerifyTls, true);
+  assert.equal(defaults.federationAllowPrivateNetworks, false);
+  assert.equal(defaults.federationCaFile, undefined);
+  const set = loadConfig({
+    env: {
+      CAIRN_FEDERATION_TLS_CERT_PATH: 'tls/cert.pem',
+      CAIRN_FEDERATION_TLS_KEY_PATH: '/etc/cairn/key.pem',
+      CAIRN_FEDERATION_CA_FILE: 'ca.pem',
+      CAIRN_FEDERATION_VERIFY_TLS: 'false',
+      CAIRN_FEDERATION_ALLOW_PRIVATE_NETWORKS: 'true',
+      CAIRN_FEDERATION_TLS: 'false',
+    },
+  });
+  assert.equal(set.federationTlsCertPath, join(process.cwd(), 'tls/cert.pem'));
+  assert.equal(set.federationTlsKeyPath, '/etc/cairn/key.pem');
+  assert.equal(set.federationCaFile, join(process.cwd(), 'ca.pem'));
+  assert.equal(set.federationVerifyTls, false);
+  assert.equal(set.federationAllowPrivateNetworks, true);
+  assert.equal(set.federationTls, false);
+  for (const env of [
+    { CAIRN_FEDERATION_TLS_CERT_PATH: '/c.pem' },
+    { CAIRN_FEDERATION_TLS_KEY_PATH: '/k.pem' },
+  ]) {
+    assert.throws(
+      () => loadConfig({ env }),
+      (err: Error) => err instanceof ConfigError && /must be set together/.test(err.message),
+    );
+  }
+  assert.throws(
+    () => loadConfig({ env: { CAIRN_FEDERATION_VERIFY_TLS: 'maybe' } }),
+    (err: Error) => err.message.includes('"federation_verify_tls"'),
+  );
+});

@@ -26,6 +26,13 @@ export interface Config {
   federationPort: number;
   publicBaseurl: string;
   federationPublicAddress: string;
+  federationTls: boolean;
+  /** Both set or both undefined (checked at load). */
+  federationTlsCertPath: string | undefined;
+  federationTlsKeyPath: string | undefined;
+  federationCaFile: string | undefined;
+  federationVerifyTls: boolean;
+  federationAllowPrivateNetworks: boolean;
   enableRegistration: boolean;
   registrationRequiresToken: boolean;
   accessTokenLifetimeMs: number;
@@ -36,6 +43,8 @@ export interface Config {
   enableMetrics: boolean;
   maxRequestBodyBytes: number;
   serverKeyValidityHours: number;
+  /** Notaries for server keys (federation/keys/remote-keys.ts); empty: none. */
+  federationTrustedKeyServers: readonly string[];
   rateLimits: RateLimitConfig;
 }
 
@@ -92,6 +101,14 @@ export function loadConfig({ configPath, env = process.env }: ConfigSources = {}
     });
     throw new ConfigError(`Invalid configuration:\n  ${messages.join('\n  ')}`);
   }
+  if (
+    (raw.federation_tls_cert_path === undefined) !==
+    (raw.federation_tls_key_path === undefined)
+  ) {
+    throw new ConfigError(
+      'Invalid configuration:\n  federation_tls_cert_path and federation_tls_key_path must be set together',
+    );
+  }
   return toConfig(raw);
 }
 
@@ -119,6 +136,13 @@ function readYamlFile(path: string): RawConfig {
 function fromEnvString(value: string, keySchema: Record<string, unknown>): unknown {
   if (keySchema.type === 'integer' && /^-?\d+$/.test(value)) return Number(value);
   if (keySchema.type === 'number' && /^-?(\d+\.?\d*|\.\d+)$/.test(value)) return Number(value);
+  // Lists are comma-separated: `CAIRN_FEDERATION_TRUSTED_KEY_SERVERS=a.org,b.org`.
+  if (keySchema.type === 'array') {
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
   if (keySchema.type === 'boolean') {
     if (/^(true|1|yes|on)$/i.test(value)) return true;
     if (/^(false|0|no|off)$/i.test(value)) return false;
@@ -145,6 +169,12 @@ function toConfig(raw: RawConfig): Config {
     ),
     federationPublicAddress:
       optional('federation_public_address') ?? `${serverName}:${federationPort}`,
+    federationTls: raw.federation_tls as boolean,
+    federationTlsCertPath: resolvedPath(optional('federation_tls_cert_path')),
+    federationTlsKeyPath: resolvedPath(optional('federation_tls_key_path')),
+    federationCaFile: resolvedPath(optional('federation_ca_file')),
+    federationVerifyTls: raw.federation_verify_tls as boolean,
+    federationAllowPrivateNetworks: raw.federation_allow_private_networks as boolean,
     enableRegistration: raw.enable_registration as boolean,
     registrationRequiresToken: raw.registration_requires_token as boolean,
     accessTokenLifetimeMs: raw.access_token_lifetime_ms as number,
@@ -155,6 +185,7 @@ function toConfig(raw: RawConfig): Config {
     enableMetrics: raw.enable_metrics as boolean,
     maxRequestBodyBytes: raw.max_request_body_bytes as number,
     serverKeyValidityHours: raw.server_key_validity_hours as number,
+    federationTrustedKeyServers: (raw.federation_trusted_key_servers as string[] | undefined) ?? [],
     rateLimits: {
       messages: rateLimitOf(raw, 'messages'),
       joins: rateLimitOf(raw, 'joins'),
@@ -171,6 +202,10 @@ function rateLimitOf(raw: RawConfig, name: string): RateLimit {
     perSecond: raw[`rate_limit_${name}_per_second`] as number,
     burst: raw[`rate_limit_${name}_burst`] as number,
   };
+}
+
+function resolvedPath(path: string | undefined): string | undefined {
+  return path === undefined ? undefined : resolve(path);
 }
 
 function withTrailingSlash(url: string): string {

@@ -21,6 +21,7 @@ import type {
   RoomForwardExtremitiesTable,
   RoomsTable,
 } from './tables/rooms.ts';
+import type { ServerKeysTable } from './tables/server-keys.ts';
 import type { ServerMetadataTable } from './tables/server-metadata.ts';
 import type { StateGroupEntriesTable, StateGroupsTable } from './tables/state-groups.ts';
 import type { UiaSessionsTable } from './tables/uia-sessions.ts';
@@ -50,4 +51,5 @@ export interface Database {
   room_aliases: RoomAliasesTable;
   room_forgotten: RoomForgottenTable;
   presence: PresenceTable;
+  server_keys: ServerKeysTable;
 }

@@ -1,8 +1,12 @@
 package deployer
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,6 +82,19 @@ func TestDeploymentLifecycle(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("hs2 key server: %s", res.Status)
 	}
+	// Over TLS, with the certificate for hs2 signed by Complement's CA (not a self-signed one):
+	// verified as a server trusting only that CA would.
+	hs2 := d.servers["hs2"]
+	if !strings.HasPrefix(hs2.federationURL(), "https://") {
+		t.Fatalf("hs2 federation URL: %s", hs2.federationURL())
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(cfg.CACertificate)
+	conn, err := tls.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", hs2.federationPort), &tls.Config{RootCAs: roots, ServerName: "hs2"})
+	if err != nil {
+		t.Fatalf("TLS to hs2's federation port, verified against Complement's CA: %s", err)
+	}
+	conn.Close()
 
 	d.Destroy(t)
 	if _, err := os.Stat(hs1.dataDir); !os.IsNotExist(err) {

@@ -31,7 +31,7 @@ type homeserver struct {
 	cmd       *exec.Cmd
 	exited    chan struct{}
 	paused    bool
-	fedScheme string // from Cairn's running.json: http today, https once the listener has TLS
+	fedScheme string // from Cairn's running.json: https (http only with CAIRN_FEDERATION_TLS=false)
 }
 
 func (hs *homeserver) clientURL() string {
@@ -158,7 +158,8 @@ func (hs *homeserver) signalRunning(sig syscall.Signal, paused bool) error {
 	return nil
 }
 
-// federationSchemeOf reads the scheme of the federation listener from Cairn's running.json.
+// federationSchemeOf reads the scheme of the federation listener from Cairn's running.json
+// (https unless COMPLEMENT_SHARE_ENV_PREFIX passed CAIRN_FEDERATION_TLS=false through).
 func federationSchemeOf(dataDir string) string {
 	raw, err := os.ReadFile(filepath.Join(dataDir, "running.json"))
 	if err == nil {
@@ -171,7 +172,7 @@ func federationSchemeOf(dataDir string) string {
 			}
 		}
 	}
-	return "http"
+	return "https"
 }
 
 // freePort asks the kernel for an unused loopback port. Another process could take it before

@@ -28,7 +28,7 @@ func newHomeserver(s *settings, name, dataDir, logPath string, tls *tlsMaterial)
 		logPath:        logPath,
 		clientPort:     clientPort,
 		federationPort: federationPort,
-		fedScheme:      "http",
+		fedScheme:      "https",
 	}
 	hs.env = serverEnv(s, hs, tls)
 	return hs, nil
@@ -61,9 +61,18 @@ func serverEnv(s *settings, hs *homeserver, tls *tlsMaterial) []string {
 		env = append(env, "CAIRN_RATE_LIMIT_"+limit+"_PER_SECOND=0")
 	}
 	if tls != nil {
-		// Outbound TLS (to Complement's federation servers, which present certificates signed by
-		// this CA) goes through Node's default trust store, which this extends.
-		env = append(env, "NODE_EXTRA_CA_CERTS="+tls.caCertPath)
+		env = append(env,
+			// The federation listener serves the certificate signed by Complement's CA, as a
+			// homeserver in one of Complement's containers does.
+			"CAIRN_FEDERATION_TLS_CERT_PATH="+tls.serverCertPath,
+			"CAIRN_FEDERATION_TLS_KEY_PATH="+tls.serverKeyPath,
+			// Outbound federation trusts that CA (Complement's own federation servers present
+			// certificates it signed) and may reach loopback, where every server of the run listens.
+			"CAIRN_FEDERATION_CA_FILE="+tls.caCertPath,
+			"CAIRN_FEDERATION_ALLOW_PRIVATE_NETWORKS=true",
+			// For any other outbound TLS, through Node's default trust store.
+			"NODE_EXTRA_CA_CERTS="+tls.caCertPath,
+		)
 	}
 	if prefix := os.Getenv("COMPLEMENT_SHARE_ENV_PREFIX"); prefix != "" {
 		for _, kv := range os.Environ() {

@@ -14,7 +14,8 @@ import (
 // migrating its embedded database (about 4.5 s, against under 2 s on a migrated one). So the
 // first deployment of a test binary starts Cairn once on a template data dir, stops it, and every
 // server after that starts on a copy. Startup writes nothing server-specific to the database; the
-// signing key and the shared secret, which are, are removed from the template.
+// signing key, the shared secret and the self-signed federation certificate, which are, are
+// removed from the template.
 var (
 	templateOnce sync.Once
 	templateRoot string
@@ -49,7 +50,7 @@ func buildTemplate(s *settings, timeout time.Duration) (string, error) {
 	if err := hs.stop(timeout); err != nil {
 		return "", fmt.Errorf("building the data dir template: %w", err)
 	}
-	for _, name := range []string{"signing.key", "registration_shared_secret", "running.json"} {
+	for _, name := range []string{"signing.key", "registration_shared_secret", "running.json", "federation-tls"} {
 		if err := os.RemoveAll(filepath.Join(dataDir, name)); err != nil {
 			return "", err
 		}

@@ -19,10 +19,10 @@ import (
 
 // tlsMaterial is what a homeserver in a Complement container gets: Complement's CA, which signs
 // the certificates of Complement's own federation servers (so the homeserver must trust it), and
-// a serving certificate for its own name signed by that CA. Cairn's federation listener is plain
-// HTTP for now; the files are written so that it can use them once it serves TLS.
+// a serving certificate for its own name signed by that CA, which Cairn's federation listener
+// serves (CAIRN_FEDERATION_TLS_CERT_PATH and _KEY_PATH, see server_env.go).
 type tlsMaterial struct {
-	caCertPath     string // PEM, Complement's CA: trusted through NODE_EXTRA_CA_CERTS
+	caCertPath     string // PEM, Complement's CA: CAIRN_FEDERATION_CA_FILE and NODE_EXTRA_CA_CERTS
 	caKeyPath      string // PEM, the CA's key, as Complement mounts it into containers
 	serverCertPath string // PEM, for <hs name>, localhost and 127.0.0.1, signed by the CA
 	serverKeyPath  string // PEM, PKCS#8

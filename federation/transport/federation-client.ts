@@ -1,0 +1,161 @@
+// Outbound federation requests: resolve the destination's server name, connect where it says
+// with the Host header (and so the TLS server name) it says, sign with the X-Matrix header when a
+// signer is given, and return the JSON reply. Timeouts and a response size limit apply to every
+// request; non-2xx replies become FederationHttpError with the remote errcode.
+import { type Dispatcher, request } from 'undici';
+import { readLimitedBody } from './read-limited-body.ts';
+import type { ResolvedServer, ServerNameResolver } from './resolve-server-name.ts';
+import { formatAuthority } from './server-name.ts';
+
+/** Returns the Authorization header for a request: the X-Matrix signer plugs in here. */
+export type Authorize = (
+  method: string,
+  uri: string,
+  destination: string,
+  body: unknown,
+) => string | Promise<string>;
+
+export interface FederationRequest {
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** Path and query string, already percent-encoded: exactly what is sent and signed. */
+  readonly path: string;
+  /** Sent as JSON; undefined sends no body. */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  /** Larger replies (send_join's state, say) may raise the default. */
+  readonly maxResponseBytes?: number;
+}
+
+export interface FederationResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: unknown;
+}
+
+export interface FederationClientOptions {
+  readonly dispatcher: Dispatcher;
+  readonly resolver: ServerNameResolver;
+  readonly authorize?: Authorize;
+  readonly timeoutMs?: number;
+  readonly maxResponseBytes?: number;
+}
+
+export interface FederationClient {
+  request(destination: string, request: FederationRequest): Promise<FederationResponse>;
+}
+
+/** No usable reply: the name did not resolve, the connection or TLS failed, the address was
+ * refused, the time ran out, or the reply was too large or not JSON. */
+export class FederationRequestError extends Error {
+  override name = 'FederationRequestError';
+  readonly destination: string;
+  constructor(destination: string, message: string, options?: { cause?: unknown }) {
+    super(`${destination}: ${message}`, options);
+    this.destination = destination;
+  }
+}
+
+/** The remote server answered with a non-2xx status. */
+export class FederationHttpError extends FederationRequestError {
+  override name = 'FederationHttpError';
+  readonly status: number;
+  /** The parsed JSON body, or undefined when it was not JSON. */
+  readonly body: unknown;
+  readonly errcode: string | undefined;
+  constructor(destination: string, status: number, body: unknown) {
+    const errcode =
+      typeof body === 'object' &&
+      body !== null &&
+      typeof (body as { errcode?: unknown }).errcode === 'string'
+        ? (body as { errcode: string }).errcode
+        : undefined;
+    super(destination, `HTTP ${status}${errcode ? ` ${errcode}` : ''}`);
+    this.status = status;
+    this.body = body;
+    this.errcode = errcode;
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+export function createFederationClient(options: FederationClientOptions): FederationClient {
+  return {
+    async request(destination, req) {
+      const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const maxBytes =
+        req.maxResponseBytes ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      const fail = (message: string, cause?: unknown) =>
+        new FederationRequestError(destination, message, { cause });
+      if (!req.path.startsWith('/')) throw fail(`request path must start with /: ${req.path}`);
+      let target: ResolvedServer;
+      try {
+        target = await options.resolver.resolve(destination);
+      } catch (err) {
+        throw fail(`cannot resolve the server name: ${(err as Error).message}`, err);
+      }
+      const headers: Record<string, string> = {
+        // Lower-cased, so a caller's `Host` or `Authorization` cannot ride alongside ours.
+        ...Object.fromEntries(
+          Object.entries(req.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+        ),
+        host: target.hostHeader,
+        accept: 'application/json',
+      };
+      let body: string | undefined;
+      if (req.body !== undefined) {
+        body = JSON.stringify(req.body);
+        headers['content-type'] = 'application/json';
+      }
+      if (options.authorize) {
+        headers.authorization = await options.authorize(
+          req.method,
+          req.path,
+          destination,
+          req.body,
+        );
+      }
+      const origin = `https://${formatAuthority(target.host, target.port)}`;
+      let response: Dispatcher.ResponseData;
+      let raw: Buffer;
+      try {
+        response = await request(`${origin}${req.path}`, {
+          dispatcher: options.dispatcher,
+          method: req.method,
+          headers,
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        raw = await readLimitedBody(response, maxBytes);
+      } catch (err) {
+        throw fail(`${req.method} ${req.path} via ${origin}: ${describe(err)}`, err);
+      }
+      const parsed = parseJson(raw);
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        throw new FederationHttpError(
+          destination,
+          response.statusCode,
+          parsed.ok ? parsed.value : undefined,
+        );
+      }
+      if (!parsed.ok) throw fail(`${req.method} ${req.path}: the reply is not JSON`);
+      return { status: response.statusCode, headers: response.headers, body: parsed.value };
+    },
+  };
+}
+
+function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(raw.toString('utf8')) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // undici wraps a connector's error; the cause says what really happened.
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.message}${cause}`;
+}
