@@ -125,7 +125,10 @@ export function getRoomVersion(id: string): RoomVersion | undefined {
 }
 
 /**
- * The version of new rooms when createRoom names none, also advertised by /capabilities: the
- * spec's recommendation since v1.16 ("Servers SHOULD use room version 12 as the default").
+ * The version of new rooms when createRoom names none, also advertised by /capabilities. The spec
+ * recommends 12 since v1.16 (a SHOULD); Cairn stays on 10 for now, as Synapse does, because in
+ * 12 the creators may not be listed in power_levels.users and Complement's tests (and tools
+ * written against Synapse) create rooms and set power levels assuming they can: with 12 as the
+ * default, five Complement tests that pass with 10 failed. Clients ask for 12 with room_version.
  */
-export const DEFAULT_ROOM_VERSION = '12';
+export const DEFAULT_ROOM_VERSION = '10';
