@@ -3,19 +3,28 @@
 const userId = { type: 'string', pattern: '^@[^:]+:.+$', maxLength: 255 };
 const reason = { type: 'string', maxLength: 4096 };
 
-/** POST /rooms/{roomId}/join and /join/{roomIdOrAlias}. */
-export const joinBody = {
-  type: 'object',
-  properties: { reason, third_party_signed: { type: 'object' } },
-} as const;
+/**
+ * A body the spec makes optional (its request body is not `required`): a client may send none,
+ * and the handler reads `request.body ?? {}`. Fastify validates a missing body as `null`.
+ */
+function optionalObject<P extends Record<string, unknown>>(properties: P) {
+  return { type: ['object', 'null'], properties } as const;
+}
+
+/**
+ * POST /rooms/{roomId}/join and /join/{roomIdOrAlias}. Keys beyond these go into the member event,
+ * as Synapse does (room-specific content; sytest and Complement send some).
+ */
+export const joinBody = optionalObject({ reason, third_party_signed: { type: 'object' } });
 
 export interface JoinBody {
   reason?: string;
   third_party_signed?: Record<string, unknown>;
+  [key: string]: unknown;
 }
 
 /** POST /rooms/{roomId}/leave and /knock/{roomIdOrAlias}. */
-export const reasonBody = { type: 'object', properties: { reason } } as const;
+export const reasonBody = optionalObject({ reason });
 
 export interface ReasonBody {
   reason?: string;

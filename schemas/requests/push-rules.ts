@@ -1,7 +1,19 @@
 // Bodies and path parameters of the push rule endpoints.
 // https://spec.matrix.org/latest/client-server-api/#push-rules-api
 
-export const PUSH_RULE_KINDS = ['override', 'underride', 'sender', 'room', 'content'] as const;
+/**
+ * The spec's kinds, and `postcontent` (MSC4306, thread subscriptions): rules with conditions,
+ * evaluated after `content` and before `room`. Cairn has no default rule of that kind; clients
+ * (Complement among them) look for MSC4306's and expect a 404, not a 400, when there are none.
+ */
+export const PUSH_RULE_KINDS = [
+  'override',
+  'underride',
+  'sender',
+  'room',
+  'content',
+  'postcontent',
+] as const;
 export type PushRuleKind = (typeof PUSH_RULE_KINDS)[number];
 
 const actions = {

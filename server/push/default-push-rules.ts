@@ -63,6 +63,7 @@ export function defaultPushRules(userId: string): PushRuleSet {
       ),
     ],
     content: [],
+    postcontent: [],
     room: [],
     sender: [],
     underride: [

@@ -378,3 +378,21 @@ test('contains_display_name, room_member_count, sender_notification_permission, 
     'a rule with an unknown condition is as good as disabled',
   );
 });
+
+test('postcontent rules (MSC4306) come after content rules and before room rules', () => {
+  const withRoom = putPushRule(defaults, 'room', ROOM, { actions: ['notify'] });
+  const withPost = putPushRule(withRoom, 'postcontent', 'threads', {
+    actions: [],
+    conditions: [{ kind: 'event_match', key: 'content.body', pattern: 'hello' }],
+  });
+  assert.equal(evaluatePushRules(withPost, message({}), context())?.ruleId, 'threads');
+  const withContent = putPushRule(withPost, 'content', 'greeting', {
+    actions: ['notify'],
+    pattern: 'hello',
+  });
+  assert.equal(evaluatePushRules(withContent, message({}), context())?.ruleId, 'greeting');
+  // A rule whose actions are the historical ["dont_notify"] neither notifies nor highlights.
+  const muted = putPushRule(defaults, 'room', ROOM, { actions: ['dont_notify'] });
+  const found = evaluatePushRules(muted, message({}), context());
+  assert.deepEqual([found?.ruleId, found?.notify, found?.highlight], [ROOM, false, false]);
+});

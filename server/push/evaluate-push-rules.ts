@@ -37,7 +37,7 @@ export interface PushEvent extends JsonObject {
   content: JsonObject;
 }
 
-const KINDS = ['override', 'content', 'room', 'sender', 'underride'] as const;
+const KINDS = ['override', 'content', 'postcontent', 'room', 'sender', 'underride'] as const;
 
 /** The first enabled rule that matches, in the spec's order of kinds; undefined if none does. */
 export function evaluatePushRules(
@@ -81,6 +81,7 @@ function ruleMatches(
 ): boolean {
   switch (kind) {
     case 'override':
+    case 'postcontent':
     case 'underride':
       return (rule.conditions ?? []).every((condition) =>
         conditionHolds(condition, event, context),

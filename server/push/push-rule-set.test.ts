@@ -134,9 +134,10 @@ test('refusals: server-default ids, bad room/sender ids, missing pattern, unknow
   );
   assert.equal(deletePushRule(rules, 'override', 'none'), undefined);
   assert.equal(changePushRule(rules, 'override', 'none', { enabled: true }), undefined);
+  // The historical actions are kept as the client set them (evaluation ignores them).
   assert.deepEqual(
     normaliseActions(['dont_notify', 'coalesce', 'notify', { set_tweak: 'sound', value: 'x' }]),
-    ['notify', { set_tweak: 'sound', value: 'x' }],
+    ['dont_notify', 'coalesce', 'notify', { set_tweak: 'sound', value: 'x' }],
   );
   const room = putPushRule(rules, 'room', '!r:example.org', {
     actions: ['dont_notify'],
@@ -146,6 +147,9 @@ test('refusals: server-default ids, bad room/sender ids, missing pattern, unknow
     rule_id: '!r:example.org',
     default: false,
     enabled: true,
-    actions: [],
+    actions: ['dont_notify'],
   });
+  // MSC4306's postcontent kind takes rules with conditions.
+  const post = putPushRule(rules, 'postcontent', 'p', { actions: [], conditions: [] });
+  assert.deepEqual(findPushRule(post, 'postcontent', 'p')?.conditions, []);
 });

@@ -22,7 +22,14 @@ export interface PushRule {
 
 export type PushRuleSet = Record<PushRuleKind, PushRule[]>;
 
-const KINDS: readonly PushRuleKind[] = ['override', 'content', 'room', 'sender', 'underride'];
+const KINDS: readonly PushRuleKind[] = [
+  'override',
+  'content',
+  'postcontent',
+  'room',
+  'sender',
+  'underride',
+];
 const MASTER = '.m.rule.master';
 
 export function isServerDefault(ruleId: string): boolean {
@@ -132,12 +139,16 @@ export function changePushRule(
   };
 }
 
-/** `dont_notify` and `coalesce` are historical and must be ignored (spec): they are dropped. */
+/**
+ * Checks a client's actions. The historical `dont_notify` and `coalesce` are kept as given, so a
+ * client reads back what it set (as from Synapse; sytest and Complement expect it): the spec asks
+ * that they be ignored, and evaluation does (evaluate-push-rules.ts notificationOf), which makes
+ * `["dont_notify"]` equivalent to `[]` as the spec requires.
+ */
 export function normaliseActions(actions: PushAction[]): PushAction[] {
   const kept: PushAction[] = [];
   for (const action of actions) {
-    if (action === 'dont_notify' || action === 'coalesce') continue;
-    if (action === 'notify') kept.push(action);
+    if (action === 'notify' || action === 'dont_notify' || action === 'coalesce') kept.push(action);
     else if (typeof action === 'object' && typeof action.set_tweak === 'string') kept.push(action);
     else throw new MatrixError(400, 'M_INVALID_PARAM', `Unknown action ${JSON.stringify(action)}`);
   }
@@ -164,7 +175,9 @@ function ruleFields(kind: PushRuleKind, input: NewPushRule): Partial<PushRule> {
     }
     return { pattern: input.pattern };
   }
-  if (kind === 'override' || kind === 'underride') return { conditions: input.conditions ?? [] };
+  if (kind === 'override' || kind === 'underride' || kind === 'postcontent') {
+    return { conditions: input.conditions ?? [] };
+  }
   return {};
 }
 

@@ -1,10 +1,13 @@
 // Builds, hashes and signs an event this server sends. Pure: every input is passed in.
+// Content that cannot be an event is 400 M_BAD_JSON.
 // https://spec.matrix.org/latest/server-server-api/#pdus
 
+import { CanonicalJsonError } from '../core/canonical-json.ts';
 import { withEventId } from '../core/event-id.ts';
 import type { EventWithId, JsonObject, Pdu } from '../core/pdu.ts';
 import type { RoomVersion } from '../core/room-versions.ts';
 import { type EventSigner, hashAndSignEvent } from '../core/sign-event.ts';
+import { MatrixError } from '../http/matrix-error.ts';
 
 export interface LocalEventTemplate {
   readonly type: string;
@@ -44,5 +47,14 @@ export function buildLocalEvent(
     signatures: {},
   };
   if (template.redacts !== undefined && !version.redactsInContent) pdu.redacts = template.redacts;
-  return withEventId(version, hashAndSignEvent(version, pdu, signer));
+  try {
+    return withEventId(version, hashAndSignEvent(version, pdu, signer));
+  } catch (err) {
+    // Content canonical JSON cannot encode (a float, an integer beyond 2^53) can never make an
+    // event: the client that sent it made a malformed request.
+    if (err instanceof CanonicalJsonError) {
+      throw new MatrixError(400, 'M_BAD_JSON', `Content is not canonical JSON: ${err.message}`);
+    }
+    throw err;
+  }
 }

@@ -3,7 +3,9 @@
 // A redacted event is shown as the room version's redaction algorithm leaves it, with the
 // redaction under `unsigned.redacted_because`; bundled aggregations go under
 // `unsigned["m.relations"]`; a state event that replaced another gets `unsigned.replaces_state`,
-// `prev_content` and `prev_sender`. Use serveEvents (serve-events.ts) to have these filled in.
+// `prev_content` and `prev_sender`; the reader's membership at the event is
+// `unsigned.membership`, and the sending device sees its `unsigned.transaction_id`. Use
+// serveEvents (serve-events.ts) to have these filled in.
 import type { JsonObject } from '../core/pdu.ts';
 import { redactEvent } from '../core/redaction.ts';
 import type { RoomVersion } from '../core/room-versions.ts';
@@ -15,7 +17,11 @@ export interface ClientEventExtras {
   /** Bundled aggregations, keyed by rel_type. */
   readonly relations?: JsonObject;
   /** For a state event that replaced another: that event, as the reader is served it. */
-  readonly previous?: PreviousState;
+  readonly previous?: PreviousState | undefined;
+  /** The reader's membership at the event (`unsigned.membership`). */
+  readonly membership?: string | undefined;
+  /** The client's transaction id, for the device that sent the event. */
+  readonly transactionId?: string | undefined;
 }
 
 /** The state event an event replaced: `unsigned.replaces_state`, `prev_content`, `prev_sender`. */
@@ -39,6 +45,8 @@ export function toClientEvent(
     unsigned.prev_content = extras.previous.content;
     unsigned.prev_sender = extras.previous.sender;
   }
+  if (extras.membership !== undefined) unsigned.membership = extras.membership;
+  if (extras.transactionId !== undefined) unsigned.transaction_id = extras.transactionId;
   if (extras.relations && Object.keys(extras.relations).length > 0) {
     unsigned['m.relations'] = extras.relations;
   }

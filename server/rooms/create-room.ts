@@ -8,8 +8,9 @@ import { checkEventAuth } from '../core/auth-rules/check-event-auth.ts';
 import { roomIdFromCreateEvent } from '../core/event-id.ts';
 import type { JsonObject } from '../core/pdu.ts';
 import type { RoomVersion } from '../core/room-versions.ts';
-import { forbidden, MatrixError } from '../http/matrix-error.ts';
+import { MatrixError } from '../http/matrix-error.ts';
 import { createRoomAlias, getRoomAlias } from '../storage/room-aliases.ts';
+import { authRefusal } from './auth-refusal.ts';
 import { buildLocalEvent } from './build-local-event.ts';
 import { initialPowerLevels, type RoomPreset } from './initial-power-levels.ts';
 import { memberProfile } from './member-profile.ts';
@@ -74,7 +75,7 @@ export async function createRoom(deps: RoomDeps, request: NewRoomRequest): Promi
   }
   for (const event of request.initialState) await send(event.type, event.stateKey, event.content);
   if (request.name !== undefined) await send('m.room.name', '', { name: request.name });
-  if (request.topic !== undefined) await send('m.room.topic', '', { topic: request.topic });
+  if (request.topic !== undefined) await send('m.room.topic', '', topicContent(request.topic));
   for (const invitee of request.invite) {
     await send('m.room.member', invitee, {
       ...(await memberProfile(deps.db, deps.serverName, invitee)),
@@ -96,6 +97,7 @@ async function persistCreateEvent(deps: RoomDeps, request: NewRoomRequest): Prom
   const { version, creator } = request;
   const content: JsonObject = {
     ...request.creationContent,
+    ...invitedCreators(request),
     room_version: version.id,
     ...(version.implicitRoomCreator ? {} : { creator }),
   };
@@ -121,7 +123,7 @@ async function persistCreateEvent(deps: RoomDeps, request: NewRoomRequest): Prom
     const stored = await deps.roomLocks.run(roomId, async () => {
       if (await roomExists(deps, roomId)) return undefined;
       const verdict = checkEventAuth(version, event, () => undefined);
-      if (!verdict.allowed) throw forbidden(verdict.reason);
+      if (!verdict.allowed) throw authRefusal(verdict);
       return (
         await persistEvent(deps, {
           roomId,
@@ -145,6 +147,27 @@ async function persistCreateEvent(deps: RoomDeps, request: NewRoomRequest): Prom
 }
 
 const MAX_CREATE_ATTEMPTS = 1000;
+
+/**
+ * The plain-text topic, also as the `m.topic` content block (spec v1.15): createRoom's `topic`
+ * sends "an m.room.topic event with a text/plain mimetype".
+ */
+function topicContent(topic: string): JsonObject {
+  return { topic, 'm.topic': { 'm.text': [{ body: topic, mimetype: 'text/plain' }] } };
+}
+
+/**
+ * From v12, `trusted_private_chat` makes the invitees creators (rather than giving them power 100,
+ * which v12 forbids listing): they join `additional_creators`, after any the client gave, without
+ * repeats. An `additional_creators` that is not an array is left for the auth rules to refuse.
+ */
+function invitedCreators(request: NewRoomRequest): JsonObject {
+  if (!request.version.privilegedCreators || request.preset !== 'trusted_private_chat') return {};
+  if (request.invite.length === 0) return {};
+  const given = request.creationContent?.additional_creators ?? [];
+  if (!Array.isArray(given)) return {};
+  return { additional_creators: [...new Set([...given, ...request.invite])] };
+}
 
 async function roomExists(deps: RoomDeps, roomId: string): Promise<boolean> {
   const row = await deps.db

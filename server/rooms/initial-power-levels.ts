@@ -14,7 +14,10 @@ export function initialPowerLevels(
   const users: JsonObject = {};
   // v12: creators have infinite power and must not be listed.
   if (!version.privilegedCreators) users[creator] = 100;
-  if (preset === 'trusted_private_chat') for (const user of invitees) users[user] = 100;
+  // v12 makes them additional creators instead (create-room.ts).
+  if (preset === 'trusted_private_chat' && !version.privilegedCreators) {
+    for (const user of invitees) users[user] = 100;
+  }
   return {
     users,
     users_default: 0,

@@ -2,6 +2,7 @@
 // join over federation (make_join/send_join), which comes with the federation API: until then
 // they are 404 M_NOT_FOUND.
 // https://spec.matrix.org/latest/client-server-api/#joining-rooms
+import type { JsonObject } from '../core/pdu.ts';
 import { notFound } from '../http/matrix-error.ts';
 import { getMembership } from '../storage/events.ts';
 import { restrictedJoinAuthoriser } from './restricted-join.ts';
@@ -13,7 +14,19 @@ export interface JoinRequest {
   readonly roomId: string;
   readonly userId: string;
   readonly reason?: string | undefined;
+  /**
+   * The client's own keys for the member event (the join request body, as Synapse takes it):
+   * they may set a room-specific `displayname` or `avatar_url`, or add keys of their own.
+   */
+  readonly content?: JsonObject | undefined;
 }
+
+/** Keys of a join body that are not content: instructions to the server, or its to set. */
+const NOT_CONTENT = new Set([
+  'membership',
+  'third_party_signed',
+  'join_authorised_via_users_server',
+]);
 
 export async function joinRoom(deps: RoomDeps, request: JoinRequest): Promise<void> {
   const { roomId, userId } = request;
@@ -34,6 +47,17 @@ export async function joinRoom(deps: RoomDeps, request: JoinRequest): Promise<vo
     target: userId,
     membership: 'join',
     reason: request.reason,
-    extra: authoriser === undefined ? undefined : { join_authorised_via_users_server: authoriser },
+    extra: {
+      ...clientContent(request.content),
+      ...(authoriser === undefined ? {} : { join_authorised_via_users_server: authoriser }),
+    },
   });
+}
+
+function clientContent(content: JsonObject | undefined): JsonObject {
+  const kept: JsonObject = {};
+  for (const [key, value] of Object.entries(content ?? {})) {
+    if (!NOT_CONTENT.has(key)) kept[key] = value;
+  }
+  return kept;
 }

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { encodeCanonicalJson } from '../core/canonical-json.ts';
 import type { EventWithId } from '../core/pdu.ts';
 import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
-import type { StoredEvent } from '../storage/events.ts';
+import type { StoredEvent, TxnKey } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
 import { writeStateGroup } from '../storage/state-groups.ts';
 import { applyRedaction } from './apply-redaction.ts';
@@ -21,12 +21,7 @@ export interface EventToPersist {
   readonly stateBefore: { readonly group: number | null; readonly state: ReadonlyStateMap };
   /** Set for a create event: the room row to insert with it. */
   readonly newRoom?: { readonly version: string; readonly creator: string; readonly now: number };
-  readonly txn?: {
-    readonly userId: string;
-    readonly deviceId: string;
-    readonly txnId: string;
-    readonly now: number;
-  };
+  readonly txn?: TxnKey & { readonly now: number };
 }
 
 export interface PersistResult {
@@ -165,6 +160,7 @@ export async function persistEvent(
         .values({
           user_id: input.txn.userId,
           device_id: input.txn.deviceId,
+          scope: input.txn.scope,
           txn_id: input.txn.txnId,
           event_id: event.eventId,
           created_ts: input.txn.now,

@@ -1,6 +1,6 @@
 // The member events a user may list: current ones while joined, those at their leave (or ban)
 // once they are gone, and none if they never were in the room. `at` (a stream position taken
-// from a sync token) looks further back, never past the user's own leave.
+// from a sync or pagination token) looks further back, never past the user's own leave.
 // https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3roomsroomidmembers
 import type { Kysely } from 'kysely';
 import { type StateMap, splitStateKey } from '../core/state-map.ts';
@@ -9,6 +9,7 @@ import { getCurrentState, getEvents, type StoredEvent } from '../storage/events.
 import {
   getCurrentMember,
   stateAfterEvent,
+  stateAfterFirstMember,
   stateAtStreamPosition,
 } from '../storage/room-members.ts';
 import type { Database } from '../storage/schema.ts';
@@ -24,11 +25,11 @@ export async function memberEventsVisibleTo(
     state =
       atPosition === undefined
         ? await getCurrentState(db, roomId)
-        : await stateAtStreamPosition(db, roomId, atPosition);
+        : await stateAtPosition(db, roomId, atPosition);
   } else if (own?.membership === 'leave' || own?.membership === 'ban') {
     state =
       atPosition !== undefined && atPosition < own.streamOrdering
-        ? await stateAtStreamPosition(db, roomId, atPosition)
+        ? await stateAtPosition(db, roomId, atPosition)
         : await stateAfterEvent(db, own.eventId);
   } else {
     throw forbidden(`You are not and were not a member of room ${roomId}`);
@@ -39,6 +40,21 @@ export async function memberEventsVisibleTo(
   }
   const events = [...(await getEvents(db, memberIds)).values()];
   return events.sort((a, b) => compare(a.pdu.state_key, b.pdu.state_key));
+}
+
+/**
+ * The state at a token. A token from before the room's first event (the `prev_batch` of a
+ * timeline that starts at the room's creation) would name a room with no members at all; the
+ * members that timeline starts with are those of the room as it began, once its creator joined.
+ */
+async function stateAtPosition(
+  db: Kysely<Database>,
+  roomId: string,
+  position: number,
+): Promise<StateMap | undefined> {
+  return (
+    (await stateAtStreamPosition(db, roomId, position)) ?? (await stateAfterFirstMember(db, roomId))
+  );
 }
 
 /**

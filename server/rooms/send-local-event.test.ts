@@ -140,7 +140,7 @@ for (const kind of DATABASE_KINDS) {
         );
 
         // A retried transaction returns the first event and stores nothing new.
-        const txn = { deviceId: 'DEV', txnId: 't1' };
+        const txn = { deviceId: 'DEV', scope: `${roomId}/send/m.room.message`, txnId: 't1' };
         const first = await sendLocalEvent(
           deps,
           roomId,
@@ -154,24 +154,148 @@ for (const kind of DATABASE_KINDS) {
           { txn },
         );
         assert.equal(again.eventId, first.eventId);
+        // The same txnId on another endpoint (here another event type) is another request.
+        const elsewhere = await sendLocalEvent(
+          deps,
+          roomId,
+          { type: 'm.room.message.other', sender: alice, content: { body: 'once' } },
+          { txn: { ...txn, scope: `${roomId}/send/m.room.message.other` } },
+        );
+        assert.notEqual(elsewhere.eventId, first.eventId);
         const count = await db
           .selectFrom('events')
           .select(db.fn.countAll().as('n'))
           .where('room_id', '=', roomId)
           .executeTakeFirstOrThrow();
-        assert.equal(Number(count.n), 12);
+        assert.equal(Number(count.n), 13);
 
         // The delta-stored state after the last event equals current state.
         const lastRow = await db
           .selectFrom('events')
           .select('state_after')
-          .where('event_id', '=', first.eventId)
+          .where('event_id', '=', elsewhere.eventId)
           .executeTakeFirstOrThrow();
         assert.deepEqual(
           await readStateGroup(db, lastRow.state_after!),
           await getCurrentState(db, roomId),
         );
         assert.equal((await getEvent(db, first.eventId))?.pdu.content.body, 'once');
+      }));
+
+    test(`${kind}, room v${versionId}: identical state is not repeated; create events are 400`, (t) =>
+      withTestDatabase(t, kind, async (db) => {
+        const ctx = buildTestContext(db);
+        const deps = roomDepsOf(ctx);
+        const version = getRoomVersion(versionId)!;
+        const roomId = await createRoom(deps, {
+          creator: alice,
+          version,
+          preset: 'public_chat',
+          isPublic: false,
+          invite: [],
+          initialState: [],
+          // Bob may set state too; power levels still need 100.
+          powerLevelOverride: { state_default: 0 },
+          isDirect: false,
+        });
+        await sendLocalEvent(deps, roomId, {
+          type: 'm.room.member',
+          stateKey: bob,
+          sender: bob,
+          content: { membership: 'join' },
+        });
+        const set = (sender: string, content: Record<string, unknown>) =>
+          sendLocalEvent(
+            deps,
+            roomId,
+            { type: 'a.test.state', stateKey: '', sender, content: content as never },
+            { reuseIdenticalState: true },
+          );
+        const first = await set(alice, { a: 1, b: [1, 2] });
+        // Same content (keys in another order): the current event is the answer.
+        assert.equal((await set(alice, { b: [1, 2], a: 1 })).eventId, first.eventId);
+        // Another content, or the same content from another sender, is a new event.
+        const changed = await set(alice, { a: 2, b: [1, 2] });
+        assert.notEqual(changed.eventId, first.eventId);
+        const bobs = await set(bob, { a: 2, b: [1, 2] });
+        assert.notEqual(bobs.eventId, changed.eventId);
+        // A sender who may no longer send it is refused, not answered with the earlier event.
+        await sendLocalEvent(deps, roomId, {
+          type: 'm.room.member',
+          stateKey: bob,
+          sender: bob,
+          content: { membership: 'leave' },
+        });
+        await rejects(set(bob, { a: 2, b: [1, 2] }), 'M_FORBIDDEN');
+        await sendLocalEvent(deps, roomId, {
+          type: 'm.room.member',
+          stateKey: bob,
+          sender: bob,
+          content: { membership: 'join' },
+        });
+        // Without the option (federation-like callers, createRoom), the event is sent again.
+        const repeated = await sendLocalEvent(deps, roomId, {
+          type: 'a.test.state',
+          stateKey: '',
+          sender: bob,
+          content: { a: 2, b: [1, 2] },
+        });
+        assert.notEqual(repeated.eventId, bobs.eventId);
+
+        // A room has one create event: sending another is malformed, whatever the content.
+        await rejects(
+          sendLocalEvent(deps, roomId, {
+            type: 'm.room.create',
+            stateKey: '',
+            sender: alice,
+            content: { room_version: versionId, entropy: 1 },
+          }),
+          'M_BAD_JSON',
+        );
+        // Content canonical JSON cannot encode is malformed too, not a server error.
+        for (const content of [{ users: { [bob]: 2 ** 53 } }, { ratio: 1.5 }]) {
+          await rejects(
+            sendLocalEvent(deps, roomId, {
+              type: 'm.room.power_levels',
+              stateKey: '',
+              sender: alice,
+              content: content as never,
+            }),
+            'M_BAD_JSON',
+          );
+        }
+        // A power level that is not an integer is malformed (400), a level beyond the sender's
+        // a matter of power (403).
+        await rejects(
+          sendLocalEvent(deps, roomId, {
+            type: 'm.room.power_levels',
+            stateKey: '',
+            sender: alice,
+            content: { users_default: 'high' },
+          }),
+          'M_BAD_JSON',
+        );
+        await rejects(
+          sendLocalEvent(deps, roomId, {
+            type: 'm.room.power_levels',
+            stateKey: '',
+            sender: bob,
+            content: { users: { [bob]: 100 } },
+          }),
+          'M_FORBIDDEN',
+        );
+        if (version.privilegedCreators) {
+          // v12: listing a creator in `users` is malformed.
+          await rejects(
+            sendLocalEvent(deps, roomId, {
+              type: 'm.room.power_levels',
+              stateKey: '',
+              sender: alice,
+              content: { users: { [alice]: 100 } },
+            }),
+            'M_BAD_JSON',
+          );
+        }
       }));
   }
 }

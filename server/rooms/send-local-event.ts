@@ -5,8 +5,12 @@ import { checkEventAuth } from '../core/auth-rules/check-event-auth.ts';
 import { checkEventFormat, MAX_PDU_BYTES } from '../core/auth-rules/check-event-format.ts';
 import { authEventPairs } from '../core/auth-rules/select-auth-events.ts';
 import { lookupFromEvents } from '../core/auth-rules/state-lookup.ts';
-import { canonicalJsonBytes } from '../core/canonical-json.ts';
-import type { EventWithId } from '../core/pdu.ts';
+import {
+  CanonicalJsonError,
+  canonicalJsonBytes,
+  encodeCanonicalJson,
+} from '../core/canonical-json.ts';
+import type { EventWithId, JsonObject } from '../core/pdu.ts';
 import { getRoomVersion } from '../core/room-versions.ts';
 import { stateKey } from '../core/state-map.ts';
 import { forbidden, MatrixError } from '../http/matrix-error.ts';
@@ -17,7 +21,9 @@ import {
   getEvents,
   getForwardExtremities,
   getRoomVersionOf,
+  type TxnKey,
 } from '../storage/events.ts';
+import { authRefusal } from './auth-refusal.ts';
 import { buildLocalEvent, type LocalEventTemplate } from './build-local-event.ts';
 import { persistEvent } from './persist-event.ts';
 import type { RoomDeps } from './room-deps.ts';
@@ -26,7 +32,14 @@ import type { RoomDeps } from './room-deps.ts';
 const MAX_PREV_EVENTS = 10;
 
 export interface SendOptions {
-  readonly txn?: { readonly deviceId: string; readonly txnId: string };
+  /** The client's transaction: a retry of it gets the event it already made. */
+  readonly txn?: Omit<TxnKey, 'userId'>;
+  /**
+   * For a state event from PUT /state: when the sender already set that very content at that
+   * (type, state_key), answer with the current event instead of repeating it, as Synapse does
+   * (clients and sytest expect setting the same state twice to be idempotent).
+   */
+  readonly reuseIdenticalState?: boolean;
 }
 
 export function sendLocalEvent(
@@ -47,6 +60,11 @@ export function sendLocalEvent(
     const versionId = await getRoomVersionOf(deps.db, roomId);
     const version = versionId === undefined ? undefined : getRoomVersion(versionId);
     if (!version) throw forbidden(`Unknown room ${roomId}`);
+    // Whatever its content, the auth rules refuse a create event with prev_events: the request
+    // is malformed for everyone, not a matter of the sender's power.
+    if (template.type === 'm.room.create') {
+      throw new MatrixError(400, 'M_BAD_JSON', 'A room has one m.room.create event, made with it');
+    }
 
     const state = await getCurrentState(deps.db, roomId);
     const pairs = authEventPairs(version, { ...template, stateKey: template.stateKey });
@@ -83,7 +101,13 @@ export function sendLocalEvent(
     const format = checkEventFormat(version, event);
     if (!format.allowed) throw new MatrixError(400, 'M_BAD_JSON', format.reason);
     const verdict = checkEventAuth(version, event, lookup);
-    if (!verdict.allowed) throw forbidden(verdict.reason);
+    if (!verdict.allowed) throw authRefusal(verdict);
+    // Only once the sender may send it: repeating state is no way round a refusal.
+    if (options.reuseIdenticalState && template.stateKey !== undefined) {
+      const currentId = state.get(stateKey(template.type, template.stateKey));
+      const current = currentId === undefined ? undefined : await getEvent(deps.db, currentId);
+      if (current && isSameState(current, template)) return current;
+    }
 
     const group =
       extremities.length === 1 ? await stateGroupAfter(deps, extremities[0]!.eventId) : null;
@@ -98,6 +122,20 @@ export function sendLocalEvent(
     );
     return stored;
   });
+}
+
+function isSameState(current: EventWithId, template: LocalEventTemplate): boolean {
+  if (current.pdu.sender !== template.sender) return false;
+  try {
+    return (
+      encodeCanonicalJson(current.pdu.content as JsonObject) ===
+      encodeCanonicalJson(template.content)
+    );
+  } catch (err) {
+    // Content canonical JSON cannot encode (a float, say) is refused when the event is built.
+    if (err instanceof CanonicalJsonError) return false;
+    throw err;
+  }
 }
 
 async function stateGroupAfter(deps: RoomDeps, eventId: string): Promise<number | null> {

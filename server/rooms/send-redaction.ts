@@ -15,13 +15,13 @@ import {
   type StoredEvent,
 } from '../storage/events.ts';
 import type { RoomDeps } from './room-deps.ts';
-import { sendLocalEvent } from './send-local-event.ts';
+import { type SendOptions, sendLocalEvent } from './send-local-event.ts';
 
 export interface RedactionRequest {
   readonly sender: string;
   readonly target: StoredEvent;
   readonly reason: string | undefined;
-  readonly txn: { readonly deviceId: string; readonly txnId: string };
+  readonly txn: SendOptions['txn'];
 }
 
 export async function sendRedaction(
@@ -56,6 +56,6 @@ export async function sendRedaction(
     deps,
     roomId,
     { type: 'm.room.redaction', sender, content, redacts: target.eventId },
-    { txn: request.txn },
+    request.txn ? { txn: request.txn } : {},
   );
 }

@@ -1,7 +1,9 @@
 // Events as a reader is served them, on every read path (/messages, /context, /event, /state,
 // /relations, /threads; /sync should use it too): redacted events as their room version's
 // redaction algorithm leaves them, with `unsigned.redacted_because`, bundled aggregations, and for
-// a state event that replaced another, `unsigned.replaces_state`/`prev_content`/`prev_sender`.
+// a state event that replaced another, `unsigned.replaces_state`/`prev_content`/`prev_sender`,
+// the reader's `unsigned.membership` at each event and, for the sending device,
+// `unsigned.transaction_id`.
 // Which event was replaced is recorded when the event is persisted (the state before it is at
 // hand then); its content is read here, in the same query as the redactions, so that it follows
 // a later redaction of the replaced event at no extra round trip.
@@ -12,8 +14,10 @@ import type { JsonObject } from '../core/pdu.ts';
 import { redactEvent } from '../core/redaction.ts';
 import { getEvents, type StoredEvent } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
+import { transactionIdsOf } from '../storage/sync-timeline.ts';
 import { type Aggregation, collectAggregations } from './bundled-aggregations.ts';
 import { type PreviousState, toClientEvent } from './client-event.ts';
+import { membershipAtEvents } from './membership-at-events.ts';
 import type { RoomReader } from './room-reader.ts';
 
 export interface ServeOptions {
@@ -22,6 +26,11 @@ export interface ServeOptions {
   readonly aggregate?: boolean;
   /** Include thread summaries in them (default true; off for a thread's own latest event). */
   readonly threads?: boolean;
+  /**
+   * The requesting device: its own events get `unsigned.transaction_id`. /sync passes none and
+   * adds them itself, from the transaction ids it already read.
+   */
+  readonly deviceId?: string | undefined;
 }
 
 export async function serveEvents(
@@ -37,6 +46,16 @@ export async function serveEvents(
     event.replacesState && typeof event.pdu.state_key === 'string' ? [event.replacesState] : [],
   );
   const related = await getEvents(db, [...redactionIds, ...replacedIds]);
+  const memberships = await membershipAtEvents(db, reader, events);
+  const transactionIds =
+    options.deviceId === undefined
+      ? new Map<string, string>()
+      : await transactionIdsOf(
+          db,
+          reader.userId,
+          options.deviceId,
+          events.map((event) => event.eventId),
+        );
   const aggregations =
     options.aggregate === false
       ? new Map<string, Aggregation>()
@@ -74,6 +93,8 @@ export async function serveEvents(
         : {}),
       relations,
       previous: previousState(reader, event, related),
+      membership: memberships.get(event.eventId),
+      transactionId: transactionIds.get(event.eventId),
     });
   });
 }

@@ -130,15 +130,27 @@ export async function getMembership(
   return row?.membership ?? undefined;
 }
 
+/**
+ * A client transaction: the spec scopes a txnId to the device and the endpoint, so `scope` is the
+ * request path between `/rooms/` and the txnId (client-api/rooms/txn-scope.ts).
+ */
+export interface TxnKey {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly scope: string;
+  readonly txnId: string;
+}
+
 export async function getEventIdForTxn(
   db: Kysely<Database>,
-  key: { userId: string; deviceId: string; txnId: string },
+  key: TxnKey,
 ): Promise<string | undefined> {
   const row = await db
     .selectFrom('event_txn_ids')
     .select('event_id')
     .where('user_id', '=', key.userId)
     .where('device_id', '=', key.deviceId)
+    .where('scope', '=', key.scope)
     .where('txn_id', '=', key.txnId)
     .executeTakeFirst();
   return row?.event_id;

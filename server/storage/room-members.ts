@@ -138,3 +138,21 @@ export async function stateAtStreamPosition(
     .executeTakeFirst();
   return row?.state_after == null ? undefined : readStateGroup(db, row.state_after);
 }
+
+/** The room's state after its first member event (its creator's join), if it has one. */
+export async function stateAfterFirstMember(
+  db: Kysely<Database>,
+  roomId: string,
+): Promise<StateMap | undefined> {
+  const row = await db
+    .selectFrom('events')
+    .select('state_after')
+    .where('room_id', '=', roomId)
+    .where('type', '=', 'm.room.member')
+    .where('outlier', '=', false)
+    .where('rejected_reason', 'is', null)
+    .orderBy('stream_ordering', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.state_after == null ? undefined : readStateGroup(db, row.state_after);
+}

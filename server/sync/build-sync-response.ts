@@ -32,6 +32,8 @@ export interface SyncRequest {
   readonly since: SyncPositions | undefined;
   readonly filter: SyncFilter;
   readonly fullState: boolean;
+  /** `use_state_after`: rooms get `state_after` (state at the timeline's end), not `state`. */
+  readonly stateAfter?: boolean | undefined;
 }
 
 export interface SyncResult {
@@ -64,6 +66,7 @@ export async function buildSyncResponse(
     upTo,
     nextPosition: Math.max(upTo, sinceEvents ?? 0),
     fullState: request.fullState,
+    stateAfter: request.stateAfter === true,
     ignoredUsers: await loadIgnoredUsers(db, userId),
     sentMembers: ctx.sync.sentMembers,
     roomVersions: ctx.sync.roomVersions,

@@ -7,7 +7,7 @@ import { buildRoomBody } from './room-body.ts';
 import type { RoomMembership } from './room-memberships.ts';
 import { loadRoomSummary } from './room-summary.ts';
 import type { RoomWindow } from './room-window.ts';
-import type { SyncScope } from './sync-scope.ts';
+import { type SyncScope, stateSectionName } from './sync-scope.ts';
 import type { RoomUnreadCounts, UnreadCounts } from './sync-sources.ts';
 
 export interface JoinedRoomExtras {
@@ -50,7 +50,7 @@ export async function buildJoinedRoom(
   if (quiet) return undefined;
   return {
     timeline: body.timeline,
-    state: { events: body.state },
+    [stateSectionName(scope)]: { events: body.state },
     account_data: { events: [...extras.accountData] },
     ephemeral: { events: [...extras.ephemeral] },
     unread_notifications: countsJson(extras.unread),

@@ -10,7 +10,7 @@ import { formatSyncEvents } from './format-events.ts';
 import { formatPaginationToken } from './pagination-token.ts';
 import { buildRoomBody } from './room-body.ts';
 import type { RoomMembership } from './room-memberships.ts';
-import type { SyncScope } from './sync-scope.ts';
+import { type SyncScope, stateSectionName } from './sync-scope.ts';
 
 export async function buildLeftRoom(
   scope: SyncScope,
@@ -57,7 +57,9 @@ export async function buildLeftRoom(
         limited: false,
         prev_batch: formatPaginationToken(leave.streamOrdering - 1),
       },
-      state: { events: [] },
+      // The user's own membership is all they know of the room's state; with state_after the
+      // client takes state from it alone, not from the timeline.
+      [stateSectionName(scope)]: { events: scope.stateAfter ? events : [] },
       account_data,
     };
   }
@@ -69,5 +71,9 @@ export async function buildLeftRoom(
     fromScratch,
     upTo: leave.streamOrdering,
   });
-  return { timeline: body.timeline, state: { events: body.state }, account_data };
+  return {
+    timeline: body.timeline,
+    [stateSectionName(scope)]: { events: body.state },
+    account_data,
+  };
 }

@@ -43,6 +43,7 @@ export async function buildRoomBody(scope: SyncScope, request: RoomBodyRequest):
     filter,
     ignoredSenders: [...scope.ignoredUsers],
     stateSince: fromScratch || scope.fullState ? undefined : scope.since,
+    stateAtEnd: scope.stateAfter,
     // A window reaching back before the user's latest join may hold events they may not see.
     visible: fromScratch ? (events) => visibleOnly(scope, reader, events) : undefined,
   });

@@ -3,7 +3,8 @@
 //   sync or a newly joined room), `limited` when more exist before them;
 // - the state at the start of that timeline: in full for an initial or full-state sync, otherwise
 //   only what changed between the token and the timeline's start (empty unless the timeline is
-//   limited, or the filter left state events out of it).
+//   limited, or the filter left state events out of it). With `use_state_after`, the state at the
+//   window's end instead, in full or as what changed since the token (timeline state included).
 // The state at a point is the state group before the first event returned, or after the room's
 // last event at the window's end when nothing is returned; deltas compare two groups. A state
 // event that the timeline filter leaves out after the timeline's start is not in the state either
@@ -24,8 +25,10 @@ export interface WindowRequest {
   readonly filter: RoomEventFilter | undefined;
   /** Senders whose non-state events the timeline leaves out (the user's ignored users). */
   readonly ignoredSenders?: readonly string[] | undefined;
-  /** The full state at the timeline's start when undefined, else its change since this position. */
+  /** The full state when undefined, else its change since this position. */
   readonly stateSince: number | undefined;
+  /** The state at the window's end (`state_after`) rather than at the timeline's start. */
+  readonly stateAtEnd?: boolean | undefined;
   /** History visibility, for windows reaching back before the user could see the room. */
   readonly visible?: ((events: SyncEvent[]) => Promise<SyncEvent[]>) | undefined;
 }
@@ -36,7 +39,9 @@ export interface RoomWindow {
   readonly limited: boolean;
   /** The state group at the start of the timeline; null before the create event. */
   readonly startGroup: number | null;
-  /** The full state at the start, or the entries that changed since `stateSince`. */
+  /** The group `state` describes: the start's, or the window end's for `stateAtEnd`. */
+  readonly stateGroup: number | null;
+  /** The full state at that point, or the entries that changed since `stateSince`. */
   readonly state: ReadonlyMap<StateKey, string>;
   readonly fullState: boolean;
 }
@@ -57,17 +62,21 @@ export async function loadRoomWindow(
   const startGroup = first
     ? first.stateBefore
     : ((await stateGroupAt(db, request.roomId, request.upTo)) ?? null);
-  const base = { timeline, limited: slice.limited, startGroup };
+  // The window's end is its last position, whatever the timeline filter left out before it.
+  const stateGroup = request.stateAtEnd
+    ? ((await stateGroupAt(db, request.roomId, request.upTo)) ?? null)
+    : startGroup;
+  const base = { timeline, limited: slice.limited, startGroup, stateGroup };
 
   if (request.stateSince === undefined) {
-    const state = startGroup === null ? new Map() : await readStateGroup(db, startGroup);
+    const state = stateGroup === null ? new Map() : await readStateGroup(db, stateGroup);
     return { ...base, state, fullState: true };
   }
   const sinceGroup = (await stateGroupAt(db, request.roomId, request.stateSince)) ?? null;
-  if (sinceGroup === startGroup) return { ...base, state: new Map(), fullState: false };
+  if (sinceGroup === stateGroup) return { ...base, state: new Map(), fullState: false };
   const [before, start] = await Promise.all([
     sinceGroup === null ? new Map<StateKey, string>() : readStateGroup(db, sinceGroup),
-    startGroup === null ? new Map<StateKey, string>() : readStateGroup(db, startGroup),
+    stateGroup === null ? new Map<StateKey, string>() : readStateGroup(db, stateGroup),
   ]);
   const changed = new Map<StateKey, string>();
   for (const [key, eventId] of start) if (before.get(key) !== eventId) changed.set(key, eventId);

@@ -45,13 +45,13 @@ async function lazyMembersOf(
       const eventId = window.state.get(stateKey('m.room.member', userId));
       if (eventId !== undefined) atStart.set(userId, eventId);
     }
-  } else if (window.startGroup !== null && needed.size > 0) {
+  } else if (window.stateGroup !== null && needed.size > 0) {
     const found = await readStateEntries(
       scope.db,
-      [window.startGroup],
+      [window.stateGroup],
       [...needed].map((userId) => ['m.room.member', userId] as const),
     );
-    for (const [key, eventId] of found.get(window.startGroup) ?? new Map<StateKey, string>()) {
+    for (const [key, eventId] of found.get(window.stateGroup) ?? new Map<StateKey, string>()) {
       atStart.set(key.slice(key.indexOf('\u0000') + 1), eventId);
     }
   }

@@ -47,7 +47,18 @@ export async function loadStrippedState(
   const events = await getEvents(db, ids);
   const stripped = [...events.values()]
     .sort((a, b) => a.streamOrdering - b.streamOrdering)
-    .map(strippedEvent);
-  const { room_id: _roomId, ...full } = toClientEvent(membership, now);
-  return [...stripped, full];
+    .map((event) =>
+      event.pdu.type === 'm.room.create' ? withoutRoomId(event, now) : strippedEvent(event),
+    );
+  return [...stripped, withoutRoomId(membership, now)];
+}
+
+/**
+ * An event in full, as /sync serves events (no `room_id`: the room is the key it sits under).
+ * The create event is served so too (MSC4311, spec v1.16): its id, timestamp and content let the
+ * invitee check what the room is (in v12 the room id is the create event's hash).
+ */
+function withoutRoomId(event: StoredEvent, now: number): JsonObject {
+  const { room_id: _roomId, ...full } = toClientEvent(event, now);
+  return full;
 }

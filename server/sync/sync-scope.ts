@@ -18,10 +18,20 @@ export interface SyncScope {
   /** The events position of `next_batch`: upTo, but never behind the token. */
   readonly nextPosition: number;
   readonly fullState: boolean;
+  /**
+   * `use_state_after` (spec v1.16): each room's state is given at the end of its timeline, as
+   * `state_after`, instead of at its start as `state`.
+   */
+  readonly stateAfter: boolean;
   /** Whose non-state events and invites the user is not sent (ignored-users.ts). */
   readonly ignoredUsers: ReadonlySet<string>;
   readonly sentMembers: SentMembersCache;
   readonly roomVersions: RoomVersionCache;
+}
+
+/** Where a room's state goes: `state_after` for a `use_state_after` request, else `state`. */
+export function stateSectionName(scope: SyncScope): 'state' | 'state_after' {
+  return scope.stateAfter ? 'state_after' : 'state';
 }
 
 /** The lazy-loading record is per device. */

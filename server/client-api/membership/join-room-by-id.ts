@@ -4,6 +4,7 @@
 // so such a join is judged as an ordinary one.
 import { type JoinBody, joinBody } from '../../../schemas/requests/membership.ts';
 import type { Context } from '../../context.ts';
+import type { JsonObject } from '../../core/pdu.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { invalidParam } from '../../http/matrix-error.ts';
 import { takeOrThrow } from '../../http/rate-limits.ts';
@@ -11,7 +12,12 @@ import { requireUser } from '../../http/require-user.ts';
 import { joinRoom } from '../../rooms/join-room.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 
-export const postJoinRoomById = defineEndpoint<Context, JoinBody, unknown, { roomId: string }>({
+export const postJoinRoomById = defineEndpoint<
+  Context,
+  JoinBody | undefined,
+  unknown,
+  { roomId: string }
+>({
   method: 'POST',
   path: '/_matrix/client/v3/rooms/:roomId/join',
   schema: { body: joinBody },
@@ -20,7 +26,13 @@ export const postJoinRoomById = defineEndpoint<Context, JoinBody, unknown, { roo
     const { roomId } = request.params;
     if (!roomId.startsWith('!')) throw invalidParam(`${roomId} is not a room id`);
     takeOrThrow(ctx.rateLimits.joins, user.userId, ctx.now());
-    await joinRoom(roomDepsOf(ctx), { roomId, userId: user.userId, reason: request.body.reason });
+    const body = request.body ?? {};
+    await joinRoom(roomDepsOf(ctx), {
+      roomId,
+      userId: user.userId,
+      reason: body.reason,
+      content: body as JsonObject,
+    });
     return { room_id: roomId };
   },
 });

@@ -9,6 +9,7 @@ import {
   viaQuery,
 } from '../../../schemas/requests/membership.ts';
 import type { Context } from '../../context.ts';
+import type { JsonObject } from '../../core/pdu.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { takeOrThrow } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
@@ -16,7 +17,12 @@ import { joinRoom } from '../../rooms/join-room.ts';
 import { resolveRoomIdOrAlias } from '../../rooms/resolve-room.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 
-export const postJoinRoom = defineEndpoint<Context, JoinBody, ViaQuery, { roomIdOrAlias: string }>({
+export const postJoinRoom = defineEndpoint<
+  Context,
+  JoinBody | undefined,
+  ViaQuery,
+  { roomIdOrAlias: string }
+>({
   method: 'POST',
   path: '/_matrix/client/v3/join/:roomIdOrAlias',
   schema: { body: joinBody, querystring: viaQuery },
@@ -28,7 +34,13 @@ export const postJoinRoom = defineEndpoint<Context, JoinBody, ViaQuery, { roomId
       ctx.config.serverName,
       request.params.roomIdOrAlias,
     );
-    await joinRoom(roomDepsOf(ctx), { roomId, userId: user.userId, reason: request.body.reason });
+    const body = request.body ?? {};
+    await joinRoom(roomDepsOf(ctx), {
+      roomId,
+      userId: user.userId,
+      reason: body.reason,
+      content: body as JsonObject,
+    });
     return { room_id: roomId };
   },
 });

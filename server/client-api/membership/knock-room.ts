@@ -34,7 +34,7 @@ export const postKnockRoom = defineEndpoint<
     await knockOnRoom(roomDepsOf(ctx), {
       roomId,
       sender: user.userId,
-      reason: request.body.reason,
+      reason: request.body?.reason,
     });
     return { room_id: roomId };
   },

@@ -9,7 +9,12 @@ import { requireUser } from '../../http/require-user.ts';
 import { leaveRoom } from '../../rooms/membership-actions.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 
-export const postLeaveRoom = defineEndpoint<Context, ReasonBody, unknown, { roomId: string }>({
+export const postLeaveRoom = defineEndpoint<
+  Context,
+  ReasonBody | undefined,
+  unknown,
+  { roomId: string }
+>({
   method: 'POST',
   path: '/_matrix/client/v3/rooms/:roomId/leave',
   schema: { body: reasonBody },
@@ -18,7 +23,7 @@ export const postLeaveRoom = defineEndpoint<Context, ReasonBody, unknown, { room
     await leaveRoom(roomDepsOf(ctx), {
       roomId: request.params.roomId,
       sender: user.userId,
-      reason: request.body.reason,
+      reason: request.body?.reason,
     });
     return {};
   },

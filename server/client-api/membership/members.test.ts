@@ -172,6 +172,14 @@ for (const kind of DATABASE_KINDS) {
         'alice:join',
         'bob:join',
       ]);
+      // A /sync token works as well as a pagination token.
+      assert.deepEqual(await members(alice.accessToken, `?at=s${beforeCarol.n}_a1`), [
+        'alice:join',
+        'bob:join',
+      ]);
+      // A token from before the room's first event (the prev_batch of a timeline that starts at
+      // the room's creation): the members the room began with.
+      assert.deepEqual(await members(alice.accessToken, '?at=s0'), ['alice:join']);
       assert.deepEqual(
         await members(alice.accessToken, '?at=not-a-token'),
         ['alice:join', 'bob:join', 'carol:invite'],

@@ -182,7 +182,9 @@ for (const kind of DATABASE_KINDS) {
           'M_BAD_JSON',
         ],
         ['POST', `${room}/unban`, [], alice.accessToken, 400, 'M_BAD_JSON'],
-        ['POST', `${room}/join`, undefined, bob.accessToken, 400, 'M_NOT_JSON'],
+        // The body is optional, but when there is one it is an object.
+        ['POST', `${room}/join`, '"hello"', bob.accessToken, 400, 'M_BAD_JSON'],
+        ['POST', `${room}/leave`, '[]', bob.accessToken, 400, 'M_BAD_JSON'],
         ['POST', `${room}/ban`, { user_id: bob.userId }, bob.accessToken, 403, 'M_FORBIDDEN'],
         ['POST', `${room}/invite`, { user_id: bob.userId }, 'bad-token', 401, 'M_UNKNOWN_TOKEN'],
       ];
@@ -192,5 +194,42 @@ for (const kind of DATABASE_KINDS) {
         assertError(result, status, errcode);
       }
       assert.equal(await eventCount(client), before, 'failed requests stored no event');
+    }));
+  test(`${kind}: join and leave need no body; a join body's own keys go into the member event`, (t) =>
+    withClient(t, kind, async (client) => {
+      const alice = await client.newAccount('alice');
+      const bob = await client.newAccount('bob');
+      const roomId = await createRoom(client, alice.accessToken, { preset: 'public_chat' });
+      const room = roomPath(roomId);
+
+      const joined = await client.call('POST', `${room}/join`, { token: bob.accessToken });
+      assert.deepEqual(joined, { status: 200, body: { room_id: roomId } });
+      assert.deepEqual(await memberContent(client, roomId, bob.userId), {
+        displayname: 'bob',
+        membership: 'join',
+      });
+      const left = await client.call('POST', `${room}/leave`, { token: bob.accessToken });
+      assert.deepEqual(left, { status: 200, body: {} });
+      assert.equal(await getMembership(client.db, roomId, bob.userId), 'leave');
+
+      // Through /join/{roomIdOrAlias}: custom keys and a room-specific name are kept; the
+      // membership and third_party_signed are the server's business.
+      const custom = await client.call('POST', `${V3}/join/${encodeURIComponent(roomId)}`, {
+        token: bob.accessToken,
+        body: {
+          foo: 'bar',
+          displayname: 'Bobby',
+          reason: 'back',
+          membership: 'ban',
+          third_party_signed: { sender: alice.userId },
+        },
+      });
+      assert.deepEqual(custom.body, { room_id: roomId });
+      assert.deepEqual(await memberContent(client, roomId, bob.userId), {
+        displayname: 'Bobby',
+        foo: 'bar',
+        membership: 'join',
+        reason: 'back',
+      });
     }));
 }

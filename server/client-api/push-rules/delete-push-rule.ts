@@ -5,7 +5,7 @@ import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { deletePushRule as withoutRule } from '../../push/push-rule-set.ts';
-import { editPushRules } from '../../push/user-push-rules.ts';
+import { editOwnPushRules } from './edit-own-push-rules.ts';
 import { pushRuleNotFound } from './existing-push-rule.ts';
 
 export const deletePushRule = defineEndpoint<Context, unknown, unknown, PushRuleParams>({
@@ -15,7 +15,7 @@ export const deletePushRule = defineEndpoint<Context, unknown, unknown, PushRule
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     const { kind, ruleId } = request.params;
-    const found = await editPushRules(ctx.db, user.userId, (rules) =>
+    const found = await editOwnPushRules(ctx, user.userId, (rules) =>
       withoutRule(rules, kind, ruleId),
     );
     if (!found) throw pushRuleNotFound();

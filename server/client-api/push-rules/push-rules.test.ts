@@ -8,6 +8,7 @@ import {
 } from '../../../conformance-tests/support/client-harness.ts';
 import { DATABASE_KINDS } from '../../../conformance-tests/support/databases.ts';
 import { getAccountData } from '../../storage/account-data.ts';
+import { fixtures } from '../sync/sync-fixtures.ts';
 
 const RULES = '/_matrix/client/v3/pushrules/global';
 
@@ -146,5 +147,78 @@ for (const kind of DATABASE_KINDS) {
         'M_UNKNOWN_TOKEN',
       );
       assert.equal(await snapshotTables(client.db, ['account_data']), before);
+    }));
+  test(`${kind}: the rules reach /sync: always in an initial sync, and a change wakes a waiting one`, (t) =>
+    withClient(t, kind, async (client) => {
+      const f = fixtures(client);
+      const alice = await client.newAccount('alice');
+      const token = alice.accessToken;
+      const pushRulesOf = (sync: {
+        account_data: { events: { type: string; content: unknown }[] };
+      }) => sync.account_data.events.find((event) => event.type === 'm.push_rules')?.content;
+
+      // Alice never changed a rule: the defaults come anyway, as GET /pushrules has them.
+      const initial = await f.sync(alice);
+      const all = await client.call('GET', '/_matrix/client/v3/pushrules/', { token });
+      assert.deepEqual(pushRulesOf(initial), all.body);
+      // An incremental sync with nothing new has none; a filter can leave them out.
+      const quiet = await f.sync(alice, { since: initial.next_batch });
+      assert.equal(pushRulesOf(quiet), undefined);
+      const filtered = await f.sync(alice, {
+        filter: { account_data: { not_types: ['m.push_rules'] } },
+      });
+      assert.equal(pushRulesOf(filtered), undefined);
+
+      // Each change wakes a waiting sync, which carries the rules in force.
+      const { notifier } = client.ctx.sync;
+      let since = initial.next_batch;
+      const changes: [string, string, object][] = [
+        ['PUT', `${RULES}/room/!foo:example.org`, { actions: ['dont_notify'] }],
+        ['PUT', `${RULES}/room/!foo:example.org/enabled`, { enabled: false }],
+        ['PUT', `${RULES}/room/!foo:example.org/actions`, { actions: ['notify'] }],
+        ['DELETE', `${RULES}/room/!foo:example.org`, {}],
+      ];
+      for (const [method, url, body] of changes) {
+        const started = performance.now();
+        const waiting = f.sync(alice, { since, timeout: 20_000 });
+        while (notifier.waiting < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+        assert.equal((await client.call(method, url, { token, body })).status, 200);
+        const woken = await waiting;
+        assert.ok(performance.now() - started < 10_000, `${method} ${url} woke the sync`);
+        const rules = pushRulesOf(woken);
+        const room = await client.call('GET', '/_matrix/client/v3/pushrules/', { token });
+        assert.deepEqual(rules, room.body, `${method} ${url}`);
+        since = woken.next_batch;
+      }
+    }));
+
+  test(`${kind}: historical actions are kept as set; MSC4306's postcontent kind`, (t) =>
+    withClient(t, kind, async (client) => {
+      const alice = await client.newAccount('alice');
+      const token = alice.accessToken;
+      const put = await client.call('PUT', `${RULES}/sender/${encodeURIComponent(alice.userId)}`, {
+        token,
+        body: { actions: ['dont_notify'] },
+      });
+      assert.equal(put.status, 200);
+      const all = await client.call('GET', '/_matrix/client/v3/pushrules/', { token });
+      assert.deepEqual(all.body.global.sender[0].actions, ['dont_notify']);
+
+      // No postcontent rule exists by default: a client looking for one is told 404.
+      const missing = `${RULES}/postcontent/.io.element.msc4306.rule.subscribed_thread`;
+      assertError(await client.call('GET', missing, { token }), 404, 'M_NOT_FOUND');
+      const rule = `${RULES}/postcontent/mine`;
+      const added = await client.call('PUT', rule, {
+        token,
+        body: {
+          actions: ['notify'],
+          conditions: [{ kind: 'event_match', key: 'type', pattern: 'x' }],
+        },
+        // The spec's schema lists the five kinds of its own.
+        unchecked: true,
+      });
+      assert.equal(added.status, 200);
+      const read = await client.call('GET', rule, { token, unchecked: true });
+      assert.deepEqual(read.body.conditions, [{ kind: 'event_match', key: 'type', pattern: 'x' }]);
     }));
 }

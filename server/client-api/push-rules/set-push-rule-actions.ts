@@ -10,7 +10,7 @@ import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { changePushRule } from '../../push/push-rule-set.ts';
-import { editPushRules } from '../../push/user-push-rules.ts';
+import { editOwnPushRules } from './edit-own-push-rules.ts';
 import { pushRuleNotFound } from './existing-push-rule.ts';
 
 // Works on server-default rules too: that is how a client silences, say, `.m.rule.message`.
@@ -26,7 +26,7 @@ export const setPushRuleActions = defineEndpoint<
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     const { kind, ruleId } = request.params;
-    const found = await editPushRules(ctx.db, user.userId, (rules) =>
+    const found = await editOwnPushRules(ctx, user.userId, (rules) =>
       changePushRule(rules, kind, ruleId, { actions: request.body.actions }),
     );
     if (!found) throw pushRuleNotFound();

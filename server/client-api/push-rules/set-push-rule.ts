@@ -12,7 +12,7 @@ import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { putPushRule } from '../../push/push-rule-set.ts';
-import { editPushRules } from '../../push/user-push-rules.ts';
+import { editOwnPushRules } from './edit-own-push-rules.ts';
 
 export const setPushRule = defineEndpoint<
   Context,
@@ -27,7 +27,7 @@ export const setPushRule = defineEndpoint<
     const user = await requireUser(ctx, request);
     const { kind, ruleId } = request.params;
     const { before, after } = request.query;
-    await editPushRules(ctx.db, user.userId, (rules) =>
+    await editOwnPushRules(ctx, user.userId, (rules) =>
       putPushRule(rules, kind, ruleId, request.body, { before, after }),
     );
     return {};

@@ -70,11 +70,12 @@ export const getEventContext = defineEndpoint<
     );
 
     const now = ctx.now();
-    const [served] = await serveEvents(ctx.db, reader, [event], { now });
+    const options = { now, deviceId: user.deviceId };
+    const [served] = await serveEvents(ctx.db, reader, [event], options);
     return {
       event: served,
-      events_before: await serveEvents(ctx.db, reader, before.events, { now }),
-      events_after: await serveEvents(ctx.db, reader, after.events, { now }),
+      events_before: await serveEvents(ctx.db, reader, before.events, options),
+      events_after: await serveEvents(ctx.db, reader, after.events, options),
       state: await serveEvents(ctx.db, reader, stateEvents, { now, aggregate: false }),
       start: formatPaginationToken(before.position),
       end: formatPaginationToken(after.position),

@@ -19,7 +19,10 @@ export const getRoomEvent = defineEndpoint<
     const user = await requireUser(ctx, request);
     const { roomId, eventId } = request.params;
     const { reader, event } = await requireVisibleEvent(ctx, roomId, eventId, user.userId);
-    const [served] = await serveEvents(ctx.db, reader, [event], { now: ctx.now() });
+    const [served] = await serveEvents(ctx.db, reader, [event], {
+      now: ctx.now(),
+      deviceId: user.deviceId,
+    });
     return served;
   },
 });

@@ -4,6 +4,7 @@
 import { type MessagesQuery, messagesQuery } from '../../../schemas/requests/room-history.ts';
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
+import { MatrixError } from '../../http/matrix-error.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { paginateRoom } from '../../rooms/paginate-room.ts';
 import { senderMemberEventIds } from '../../rooms/reader-state.ts';
@@ -30,16 +31,16 @@ export const getMessages = defineEndpoint<Context, unknown, MessagesQuery, { roo
     const to = tokenParam('to', query.to);
     const limit = limitParam(query.limit ?? filter.limit, DEFAULT_LIMIT, MAX_LIMIT);
     const reader = await requireRoomReader(ctx, request.params.roomId, user.userId);
+    const { dir } = query;
+    if (dir === undefined) throw new MatrixError(400, 'M_MISSING_PARAM', 'Missing parameter: dir');
 
     // Without `from`, a backward walk starts at the newest position readers may trust (or where a
     // departed user's view ends), a forward one at the beginning.
     const start =
       from ??
-      (query.dir === 'f'
-        ? 0
-        : (readLimitOf(reader) ?? (await ctx.eventStream.currentPosition(ctx.db))));
+      (dir === 'f' ? 0 : (readLimitOf(reader) ?? (await ctx.eventStream.currentPosition(ctx.db))));
     const page = await paginateRoom(ctx.db, reader, {
-      dir: query.dir,
+      dir,
       from: start,
       to,
       limit,
@@ -47,7 +48,10 @@ export const getMessages = defineEndpoint<Context, unknown, MessagesQuery, { roo
       ignoredSenders: await loadIgnoredUsers(ctx.db, user.userId),
     });
     const now = ctx.now();
-    const chunk = await serveEvents(ctx.db, reader, page.events, { now });
+    const chunk = await serveEvents(ctx.db, reader, page.events, {
+      now,
+      deviceId: user.deviceId,
+    });
     const members = filter.lazy_load_members
       ? await getEvents(ctx.db, await senderMemberEventIds(ctx.db, page.events))
       : new Map();

@@ -49,7 +49,10 @@ function getRelationsAt(path: string) {
         depth,
       });
       return {
-        chunk: await serveEvents(ctx.db, reader, page.events, { now: ctx.now() }),
+        chunk: await serveEvents(ctx.db, reader, page.events, {
+          now: ctx.now(),
+          deviceId: user.deviceId,
+        }),
         ...(page.next === undefined ? {} : { next_batch: formatPaginationToken(page.next) }),
         ...(query.from === undefined ? {} : { prev_batch: query.from }),
         ...(query.recurse === undefined ? {} : { recursion_depth: depth }),

@@ -47,7 +47,10 @@ export const getThreads = defineEndpoint<Context, unknown, ThreadsQuery, { roomI
     );
     const last = page.at(-1);
     return {
-      chunk: await serveEvents(ctx.db, reader, visible, { now: ctx.now() }),
+      chunk: await serveEvents(ctx.db, reader, visible, {
+        now: ctx.now(),
+        deviceId: user.deviceId,
+      }),
       ...(rows.length > limit && last
         ? { next_batch: formatPaginationToken(last.latest - 1) }
         : {}),

@@ -9,6 +9,7 @@ import { requireUser } from '../../http/require-user.ts';
 import { checkCanonicalAliasContent } from '../../rooms/check-canonical-alias.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 import { sendLocalEvent } from '../../rooms/send-local-event.ts';
+import { getMembership } from '../../storage/events.ts';
 import { limitEventSend } from './send-rate-limit.ts';
 
 interface Params {
@@ -29,16 +30,39 @@ function putStateAt(path: string) {
       if (eventType === 'm.room.canonical_alias') {
         await checkCanonicalAliasContent(ctx.db, ctx.config.serverName, roomId, request.body);
       }
-      const event = await sendLocalEvent(roomDepsOf(ctx), roomId, {
-        type: eventType,
-        stateKey,
-        sender: user.userId,
-        content: request.body,
-      });
+      const content =
+        eventType === 'm.room.member'
+          ? await withoutIdleAuthoriser(ctx, roomId, stateKey, request.body)
+          : request.body;
+      const event = await sendLocalEvent(
+        roomDepsOf(ctx),
+        roomId,
+        { type: eventType, stateKey, sender: user.userId, content },
+        { reuseIdenticalState: true },
+      );
       return { event_id: event.eventId };
     },
   });
 }
+
+/**
+ * `join_authorised_via_users_server` names who let a user into a restricted room, and counts only
+ * on a join into it; on a join -> join change (a new display name) it is dropped, as Synapse does,
+ * rather than left for the auth rules to refuse the event for a signature it cannot need.
+ */
+async function withoutIdleAuthoriser(
+  ctx: Context,
+  roomId: string,
+  userId: string,
+  content: JsonObject,
+): Promise<JsonObject> {
+  if (content.membership !== 'join' || !Object.hasOwn(content, AUTHORISER)) return content;
+  if ((await getMembership(ctx.db, roomId, userId)) !== 'join') return content;
+  const { [AUTHORISER]: _unused, ...rest } = content;
+  return rest;
+}
+
+const AUTHORISER = 'join_authorised_via_users_server';
 
 export const putStateEndpoints = [
   putStateAt('/_matrix/client/v3/rooms/:roomId/state/:eventType'),

@@ -8,6 +8,7 @@ import { roomDepsOf } from '../../rooms/room-deps.ts';
 import { sendRedaction } from '../../rooms/send-redaction.ts';
 import { requireVisibleEvent } from './room-access.ts';
 import { limitEventSend } from './send-rate-limit.ts';
+import { redactTxnScope } from './txn-scope.ts';
 
 interface Params {
   roomId: string;
@@ -22,7 +23,8 @@ export const putRedactEvent = defineEndpoint<Context, RedactEventBody, unknown, 
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     const { roomId, eventId, txnId } = request.params;
-    const earlier = await limitEventSend(ctx, user, txnId);
+    const scope = redactTxnScope(roomId, eventId);
+    const earlier = await limitEventSend(ctx, user, { scope, txnId });
     if (earlier !== undefined) return { event_id: earlier };
     // Only an event the user can see can be redacted by them: otherwise it does not exist for them.
     const { event: target } = await requireVisibleEvent(ctx, roomId, eventId, user.userId);
@@ -30,7 +32,7 @@ export const putRedactEvent = defineEndpoint<Context, RedactEventBody, unknown, 
       sender: user.userId,
       target,
       reason: request.body.reason,
-      txn: { deviceId: user.deviceId, txnId },
+      txn: { deviceId: user.deviceId, scope, txnId },
     });
     return { event_id: redaction.eventId };
   },

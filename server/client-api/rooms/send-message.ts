@@ -9,6 +9,7 @@ import { checkThreadRoot } from '../../rooms/check-thread-root.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
 import { sendLocalEvent } from '../../rooms/send-local-event.ts';
 import { limitEventSend } from './send-rate-limit.ts';
+import { sendTxnScope } from './txn-scope.ts';
 
 interface Params {
   roomId: string;
@@ -23,14 +24,15 @@ export const putSendMessage = defineEndpoint<Context, JsonObject, unknown, Param
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     const { roomId, eventType, txnId } = request.params;
-    const earlier = await limitEventSend(ctx, user, txnId);
+    const scope = sendTxnScope(roomId, eventType);
+    const earlier = await limitEventSend(ctx, user, { scope, txnId });
     if (earlier !== undefined) return { event_id: earlier };
     await checkThreadRoot(ctx.db, roomId, request.body);
     const event = await sendLocalEvent(
       roomDepsOf(ctx),
       roomId,
       { type: eventType, sender: user.userId, content: request.body },
-      { txn: { deviceId: user.deviceId, txnId } },
+      { txn: { deviceId: user.deviceId, scope, txnId } },
     );
     return { event_id: event.eventId };
   },

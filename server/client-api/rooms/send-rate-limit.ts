@@ -10,15 +10,15 @@ import { getEventIdForTxn } from '../../storage/events.ts';
 export async function limitEventSend(
   ctx: Context,
   user: AuthenticatedUser,
-  txnId?: string,
+  txn?: { readonly scope: string; readonly txnId: string },
 ): Promise<string | undefined> {
   const verdict = ctx.rateLimits.messages.take(user.userId, ctx.now());
   if (verdict.allowed) return undefined;
-  if (txnId !== undefined) {
+  if (txn !== undefined) {
     const earlier = await getEventIdForTxn(ctx.db, {
       userId: user.userId,
       deviceId: user.deviceId,
-      txnId,
+      ...txn,
     });
     if (earlier !== undefined) return earlier;
   }

@@ -2,8 +2,8 @@
 // https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3sync
 //
 // `set_presence` (default online) updates the user's presence before the response is built
-// (server/presence/presence-source.ts); `offline` leaves it alone. `use_state_after` is not
-// supported yet; clients detect that by the absence of `state_after` and use `state`.
+// (server/presence/presence-source.ts); `offline` leaves it alone. `use_state_after` (spec
+// v1.16) gives each room `state_after`, the state at its timeline's end, instead of `state`.
 import type { Context } from '../../context.ts';
 import { receiptsSource, typingSource } from '../../ephemeral/ephemeral-sources.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
@@ -70,6 +70,7 @@ export const getSync = defineEndpoint<Context, unknown, Query>({
         since,
         filter,
         fullState: query.full_state === true,
+        stateAfter: query.use_state_after === true,
         timeoutMs,
         signal: gone.signal,
       });

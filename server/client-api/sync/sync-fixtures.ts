@@ -14,6 +14,7 @@ export interface SyncParams {
   timeout?: number;
   filter?: string | object;
   full_state?: boolean;
+  use_state_after?: boolean;
 }
 
 let txn = 0;
@@ -75,6 +76,9 @@ export function syncUrl(params: SyncParams = {}): string {
   if (params.since !== undefined) query.set('since', params.since);
   if (params.timeout !== undefined) query.set('timeout', String(params.timeout));
   if (params.full_state !== undefined) query.set('full_state', String(params.full_state));
+  if (params.use_state_after !== undefined) {
+    query.set('use_state_after', String(params.use_state_after));
+  }
   if (params.filter !== undefined) {
     query.set(
       'filter',

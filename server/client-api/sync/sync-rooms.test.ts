@@ -31,6 +31,11 @@ for (const kind of DATABASE_KINDS) {
         ['m.room.create', 'm.room.member', 'm.room.join_rules', 'm.room.name', 'm.room.member'],
       );
       assert.equal(stripped[1].state_key, alice.userId, 'the inviter');
+      // The create event comes in full (spec v1.16, MSC4311), other state stripped.
+      assert.equal(typeof stripped[0].event_id, 'string');
+      assert.equal(typeof stripped[0].origin_server_ts, 'number');
+      assert.equal(stripped[0].room_id, undefined);
+      assert.equal(stripped[2].event_id, undefined);
       assert.equal(stripped.at(-1).state_key, bob.userId, 'the invite itself');
       const again = await f.sync(bob, { since: invited.next_batch });
       assert.deepEqual(again.rooms.invite, {}, 'an invite is announced once');

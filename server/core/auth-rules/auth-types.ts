@@ -6,13 +6,28 @@ import type { EventWithId, JsonObject } from '../pdu.ts';
 
 export type AuthResult =
   | { readonly allowed: true }
-  | { readonly allowed: false; readonly reason: string };
+  | {
+      readonly allowed: false;
+      readonly reason: string;
+      /** Refused for its own content, whoever sent it (see denyMalformed). */
+      readonly malformed?: true;
+    };
 
 export const ALLOWED: AuthResult = Object.freeze({ allowed: true });
 
 /** A refusal; the reason is logged and becomes the M_FORBIDDEN message. */
 export function deny(reason: string): AuthResult {
   return { allowed: false, reason };
+}
+
+/**
+ * A refusal of the event's content as such (a power level that is not an integer, a v12 creator
+ * listed in `users`, bad `additional_creators`): no sender could get it accepted, so a client
+ * that asked for it sent a malformed request (400 M_BAD_JSON, as Synapse answers) rather than one
+ * it lacks the power for (403). Federation treats both alike: the event is rejected.
+ */
+export function denyMalformed(reason: string): AuthResult {
+  return { allowed: false, reason, malformed: true };
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import type { EventWithId } from '../pdu.ts';
 import { getRoomVersion, type RoomVersion } from '../room-versions.ts';
-import { ALLOWED, type AuthResult, deny } from './auth-types.ts';
+import { ALLOWED, type AuthResult, deny, denyMalformed } from './auth-types.ts';
 import { serverNameOf } from './identifiers.ts';
 import { contentOf } from './pdu-fields.ts';
 import { isValidAdditionalCreators } from './room-creators.ts';
@@ -27,13 +27,15 @@ export function checkCreateEvent(version: RoomVersion, event: EventWithId): Auth
     roomVersion !== undefined &&
     (typeof roomVersion !== 'string' || !getRoomVersion(roomVersion))
   ) {
-    return deny(`m.room.create names an unknown room version ${JSON.stringify(roomVersion)}`);
+    return denyMalformed(
+      `m.room.create names an unknown room version ${JSON.stringify(roomVersion)}`,
+    );
   }
   if (!version.implicitRoomCreator && !Object.hasOwn(content, 'creator')) {
-    return deny('m.room.create has no creator');
+    return denyMalformed('m.room.create has no creator');
   }
   if (version.privilegedCreators && !isValidAdditionalCreators(content.additional_creators)) {
-    return deny('m.room.create additional_creators is not an array of valid user ids');
+    return denyMalformed('m.room.create additional_creators is not an array of valid user ids');
   }
   return ALLOWED;
 }

@@ -10,7 +10,7 @@ import {
   type Pdu,
 } from '../pdu.ts';
 import type { RoomVersion } from '../room-versions.ts';
-import { ALLOWED, type AuthResult, deny } from './auth-types.ts';
+import { ALLOWED, type AuthResult, deny, denyMalformed } from './auth-types.ts';
 import { isValidUserId } from './identifiers.ts';
 import { contentOf } from './pdu-fields.ts';
 import { POWER_LEVEL_DEFAULTS, POWER_LEVEL_FIELDS, parsePowerLevel } from './power-levels.ts';
@@ -25,12 +25,12 @@ export function checkPowerLevelsEvent(
 ): AuthResult {
   const content = contentOf(event.pdu);
   const malformed = findMalformedLevel(version, content);
-  if (malformed) return deny(malformed);
+  if (malformed) return denyMalformed(malformed);
   if (version.privilegedCreators) {
     const users = isJsonObject(content.users) ? content.users : {};
     for (const creator of privilegedCreators(version, create)) {
       if (Object.hasOwn(users, creator))
-        return deny(`creator ${creator} cannot be listed in users`);
+        return denyMalformed(`creator ${creator} cannot be listed in users`);
     }
   }
   if (!current) return ALLOWED;

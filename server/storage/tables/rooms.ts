@@ -50,6 +50,8 @@ export interface CurrentStateTable {
 export interface EventTxnIdsTable {
   user_id: string;
   device_id: string;
+  /** The request path between `/rooms/` and the txnId: a txnId is scoped to device and path. */
+  scope: string;
   txn_id: string;
   event_id: string;
   created_ts: number;
