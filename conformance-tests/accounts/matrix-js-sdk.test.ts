@@ -4,25 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as sdk from 'matrix-js-sdk';
-import { logger as sdkLogger } from 'matrix-js-sdk/lib/logger.js';
 import { type CairnProcess, newDataDir, startCairn, testEnv } from '../support/cairn-process.ts';
-import { createScratchDatabase, dropScratchDatabase } from '../support/databases.ts';
+import { dropScratchDatabase } from '../support/databases.ts';
+import { PROCESS_BACKENDS } from '../support/js-sdk-clients.ts';
 
 const PASSWORD = 'a long and unguessable passphrase';
 
-// The sdk's default logger (a loglevel logger) prints every HTTP request at debug level.
-(sdkLogger as unknown as { setLevel(level: string): void }).setLevel('error');
-
-const backends = [
-  { name: 'PGlite', databaseUrl: async () => undefined, skip: false as false | string },
-  {
-    name: 'PostgreSQL',
-    databaseUrl: async () => createScratchDatabase(process.env.CAIRN_TEST_DATABASE_URL!),
-    skip: !process.env.CAIRN_TEST_DATABASE_URL && 'CAIRN_TEST_DATABASE_URL is not set',
-  },
-];
-
-for (const backend of backends) {
+for (const backend of PROCESS_BACKENDS) {
   describe(`matrix-js-sdk against cairn start on ${backend.name}`, { skip: backend.skip }, () => {
     let server: CairnProcess;
     let databaseUrl: string | undefined;

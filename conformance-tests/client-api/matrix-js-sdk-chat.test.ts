@@ -5,79 +5,33 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as sdk from 'matrix-js-sdk';
-import { logger as sdkLogger } from 'matrix-js-sdk/lib/logger.js';
 import { type CairnProcess, newDataDir, startCairn, testEnv } from '../support/cairn-process.ts';
-import { createScratchDatabase, dropScratchDatabase } from '../support/databases.ts';
+import { dropScratchDatabase } from '../support/databases.ts';
+import {
+  PROCESS_BACKENDS,
+  registerAndStartClient,
+  startClientAndWait,
+  waitUntil,
+} from '../support/js-sdk-clients.ts';
 
-(sdkLogger as unknown as { setLevel(level: string): void }).setLevel('error');
-
-const PASSWORD = 'correct horse battery staple';
 const MESSAGES = 200;
 
-const backends = [
-  { name: 'PGlite', databaseUrl: async () => undefined, skip: false as false | string },
-  {
-    name: 'PostgreSQL',
-    databaseUrl: async () => createScratchDatabase(process.env.CAIRN_TEST_DATABASE_URL!),
-    skip: !process.env.CAIRN_TEST_DATABASE_URL && 'CAIRN_TEST_DATABASE_URL is not set',
-  },
-];
-
-async function registerAndStart(baseUrl: string, username: string): Promise<sdk.MatrixClient> {
-  const anonymous = sdk.createClient({ baseUrl });
-  const auth = new sdk.InteractiveAuth({
-    matrixClient: anonymous,
-    doRequest: (authData) =>
-      anonymous.registerRequest({
-        username,
-        password: PASSWORD,
-        ...(authData ? { auth: authData } : {}),
-      }),
-    stateUpdated: () => {},
-    requestEmailToken: () => Promise.reject(new Error('no email stage')),
-  });
-  const registered = (await auth.attemptAuth()) as sdk.RegisterResponse;
-  const client = sdk.createClient({
-    baseUrl,
-    userId: registered.user_id,
-    accessToken: registered.access_token!,
-    deviceId: registered.device_id!,
-  });
-  await startAndWait(client);
-  return client;
-}
-
-async function startAndWait(client: sdk.MatrixClient): Promise<void> {
-  const ready = new Promise<void>((resolve, reject) => {
-    client.on(sdk.ClientEvent.Sync, (state, _prev, data) => {
-      if (state === sdk.SyncState.Prepared || state === sdk.SyncState.Syncing) resolve();
-      if (state === sdk.SyncState.Error) reject(data?.error ?? new Error('sync error'));
-    });
-  });
-  // Detached: a client's own messages enter the timeline when sync returns them, not at the
-  // local echo, so every client's timeline is in the server's order and can be compared.
-  await client.startClient({
-    initialSyncLimit: 20,
-    lazyLoadMembers: true,
-    pendingEventOrdering: sdk.PendingEventOrdering.Detached,
-  });
-  await ready;
-}
+// Detached: a client's own messages enter the timeline when sync returns them, not at the local
+// echo, so every client's timeline is in the server's order and can be compared.
+const START_OPTIONS = {
+  initialSyncLimit: 20,
+  lazyLoadMembers: true,
+  pendingEventOrdering: sdk.PendingEventOrdering.Detached,
+};
 
 /** Resolves when `predicate` holds about the client's synced state; fails after `ms`. */
-async function waitFor(
+function waitFor(
   _client: sdk.MatrixClient,
   predicate: () => boolean,
   what: string,
   ms = 60_000,
 ): Promise<void> {
-  // Polling the client's in-memory state (not the server) keeps this independent of which sdk
-  // event a change arrives as (invites, for one, arrive as new rooms, not timeline events).
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return waitUntil(predicate, what, ms);
 }
 
 function liveBodies(client: sdk.MatrixClient, roomId: string): string[] {
@@ -87,7 +41,7 @@ function liveBodies(client: sdk.MatrixClient, roomId: string): string[] {
     .map((e) => e.getContent().body as string);
 }
 
-for (const backend of backends) {
+for (const backend of PROCESS_BACKENDS) {
   describe(`matrix-js-sdk clients chat through cairn start on ${backend.name}`, {
     skip: backend.skip,
   }, () => {
@@ -108,7 +62,9 @@ for (const backend of backends) {
         }),
       );
       const clients = await Promise.all(
-        ['alice', 'bob', 'carol', 'eve'].map((name) => registerAndStart(server.clientUrl, name)),
+        ['alice', 'bob', 'carol', 'eve'].map((name) =>
+          registerAndStartClient(server.clientUrl, name, START_OPTIONS),
+        ),
       );
       [alice, bob, carol, eve] = clients as [
         sdk.MatrixClient,
@@ -191,7 +147,7 @@ for (const backend of backends) {
         accessToken: carol.getAccessToken()!,
         deviceId: carol.getDeviceId()!,
       });
-      await startAndWait(fresh);
+      await startClientAndWait(fresh, START_OPTIONS);
       const room = fresh.getRoom(roomId)!;
       while (await fresh.scrollback(room, 50).then(() => room.oldState.paginationToken !== null)) {
         /* keep paginating until the start of the room */

@@ -4,64 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as sdk from 'matrix-js-sdk';
-import { logger as sdkLogger } from 'matrix-js-sdk/lib/logger.js';
 import { type CairnProcess, newDataDir, startCairn, testEnv } from '../support/cairn-process.ts';
-import { createScratchDatabase, dropScratchDatabase } from '../support/databases.ts';
+import { dropScratchDatabase } from '../support/databases.ts';
+import { PROCESS_BACKENDS, registerAndStartClient, waitUntil } from '../support/js-sdk-clients.ts';
 
-(sdkLogger as unknown as { setLevel(level: string): void }).setLevel('error');
+/** Polls the clients' synced state until `predicate` holds. */
+const waitFor = (predicate: () => boolean, what: string) => waitUntil(predicate, what, 60_000);
 
-const PASSWORD = 'correct horse battery staple';
-
-const backends = [
-  { name: 'PGlite', databaseUrl: async () => undefined, skip: false as false | string },
-  {
-    name: 'PostgreSQL',
-    databaseUrl: async () => createScratchDatabase(process.env.CAIRN_TEST_DATABASE_URL!),
-    skip: !process.env.CAIRN_TEST_DATABASE_URL && 'CAIRN_TEST_DATABASE_URL is not set',
-  },
-];
-
-async function registerAndStart(baseUrl: string, username: string): Promise<sdk.MatrixClient> {
-  const anonymous = sdk.createClient({ baseUrl });
-  const auth = new sdk.InteractiveAuth({
-    matrixClient: anonymous,
-    doRequest: (authData) =>
-      anonymous.registerRequest({
-        username,
-        password: PASSWORD,
-        ...(authData ? { auth: authData } : {}),
-      }),
-    stateUpdated: () => {},
-    requestEmailToken: () => Promise.reject(new Error('no email stage')),
-  });
-  const registered = (await auth.attemptAuth()) as sdk.RegisterResponse;
-  const client = sdk.createClient({
-    baseUrl,
-    userId: registered.user_id,
-    accessToken: registered.access_token!,
-    deviceId: registered.device_id!,
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    client.on(sdk.ClientEvent.Sync, (state, _prev, data) => {
-      if (state === sdk.SyncState.Prepared || state === sdk.SyncState.Syncing) resolve();
-      if (state === sdk.SyncState.Error) reject(data?.error ?? new Error('sync error'));
-    });
-  });
-  await client.startClient({ initialSyncLimit: 10 });
-  await ready;
-  return client;
-}
-
-/** Resolves when `predicate` holds about a client's synced state; fails after `ms`. */
-async function waitFor(predicate: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-for (const backend of backends) {
+for (const backend of PROCESS_BACKENDS) {
   describe(`matrix-js-sdk clients see presence through cairn start on ${backend.name}`, {
     skip: backend.skip,
   }, () => {
@@ -81,7 +31,9 @@ for (const backend of backends) {
         }),
       );
       [alice, bob, carol] = (await Promise.all(
-        ['alice', 'bob', 'carol'].map((name) => registerAndStart(server.clientUrl, name)),
+        ['alice', 'bob', 'carol'].map((name) =>
+          registerAndStartClient(server.clientUrl, name, { initialSyncLimit: 10 }),
+        ),
       )) as [sdk.MatrixClient, sdk.MatrixClient, sdk.MatrixClient];
     });
     after(async () => {
