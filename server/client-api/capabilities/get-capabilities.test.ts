@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertError, withClient } from '../../../conformance-tests/support/client-harness.ts';
 
-test('capabilities: password change, room versions with 12 as default, profile fields', (t) =>
+test('capabilities: password change, room versions with 10 as default (as createRoom), profile fields', (t) =>
   withClient(t, 'pglite', async (client) => {
     const alice = await client.newAccount('alice');
     const url = '/_matrix/client/v3/capabilities';
@@ -11,7 +11,7 @@ test('capabilities: password change, room versions with 12 as default, profile f
     assert.equal(status, 200);
     assert.deepEqual(body.capabilities['m.change_password'], { enabled: true });
     assert.deepEqual(body.capabilities['m.room_versions'], {
-      default: '12',
+      default: '10',
       available: { '10': 'stable', '11': 'stable', '12': 'stable' },
     });
     assert.deepEqual(body.capabilities['m.set_displayname'], { enabled: true });
