@@ -13,7 +13,7 @@
 #      (an existing node:24-slim that is not our stand-in, e.g. the real one, is used as is);
 #   3. `podman build --isolation=chroot --pull=never` of the repository's Dockerfile;
 #   4. runs the image: `cairn version`, then the server with published ports, and checks that the
-#      client API answers /_matrix/client/versions with 200, the federation port serves the key, the
+#      client API answers /_matrix/client/versions with 200, the federation port serves the key over TLS (its self-signed certificate: --insecure), the
 #      HEALTHCHECK passes, the server runs as a non-root user and writes its key to /data, it stops
 #      cleanly on SIGTERM and starts again on the same data.
 # Exits non-zero on the first failure. Containers and volumes it starts are removed on exit.
@@ -304,7 +304,7 @@ echo "answering after $(($(now_ms) - step_started)) ms"
 step "HTTP checks"
 check_json() { # url, node expression over `j` that must be true
   local body
-  body=$(curl -sS --fail --max-time 5 "$1") || fail "GET $1"
+  body=$(curl -sS --fail --insecure --max-time 5 "$1") || fail "GET $1"
   printf '%s' "$body" | "$node_bin" -e "
     let s = ''; process.stdin.on('data', d => s += d).on('end', () => {
       const j = JSON.parse(s);
@@ -313,7 +313,7 @@ check_json() { # url, node expression over `j` that must be true
   echo "200 $1 $(printf '%s' "$body" | cut -c1-100)"
 }
 check_json "http://127.0.0.1:$client_port/_matrix/client/versions" 'Array.isArray(j.versions)'
-check_json "http://127.0.0.1:$federation_port/_matrix/key/v2/server" "j.server_name === 'cairn.test' && Object.keys(j.verify_keys).length > 0"
+check_json "https://127.0.0.1:$federation_port/_matrix/key/v2/server" "j.server_name === 'cairn.test' && Object.keys(j.verify_keys).length > 0"
 curl -sS --fail --max-time 5 -o /dev/null "http://127.0.0.1:$client_port/health" || fail "GET /health"
 echo "200 http://127.0.0.1:$client_port/health"
 check_json "http://127.0.0.1:$client_port/.well-known/matrix/client" "typeof j['m.homeserver'].base_url === 'string'"
@@ -333,7 +333,7 @@ podman healthcheck run "$container" >/dev/null || fail "HEALTHCHECK failed"
 echo "healthcheck: $(podman inspect --format '{{.State.Health.Status}}' "$container" 2>/dev/null || echo passed)"
 
 step "graceful stop and restart on the same data"
-key_before=$(curl -sS --fail "http://127.0.0.1:$federation_port/_matrix/key/v2/server" | "$node_bin" -p 'Object.keys(JSON.parse(require("fs").readFileSync(0))["verify_keys"]).join()')
+key_before=$(curl -sS --fail --insecure "https://127.0.0.1:$federation_port/_matrix/key/v2/server" | "$node_bin" -p 'Object.keys(JSON.parse(require("fs").readFileSync(0))["verify_keys"]).join()')
 podman_q stop --time 20 "$container" >/dev/null
 exit_code=$(podman inspect --format '{{.State.ExitCode}}' "$container")
 echo "stopped with exit code $exit_code after $(($(now_ms) - step_started)) ms"
@@ -341,7 +341,7 @@ echo "stopped with exit code $exit_code after $(($(now_ms) - step_started)) ms"
 step_started_restart=$(now_ms)
 podman_q start "$container" >/dev/null
 wait_for "http://127.0.0.1:$client_port/_matrix/client/versions"
-key_after=$(curl -sS --fail "http://127.0.0.1:$federation_port/_matrix/key/v2/server" | "$node_bin" -p 'Object.keys(JSON.parse(require("fs").readFileSync(0))["verify_keys"]).join()')
+key_after=$(curl -sS --fail --insecure "https://127.0.0.1:$federation_port/_matrix/key/v2/server" | "$node_bin" -p 'Object.keys(JSON.parse(require("fs").readFileSync(0))["verify_keys"]).join()')
 echo "restarted in $(($(now_ms) - step_started_restart)) ms; signing key $key_before -> $key_after"
 [ "$key_before" = "$key_after" ] || fail "signing key changed across a restart"
 
