@@ -85,6 +85,7 @@ function transportWith(
     federationCaFile: string;
     federationVerifyTls: boolean;
     federationAllowPrivateNetworks: boolean;
+    federationServerAddresses: ReadonlyMap<string, string>;
   }>,
   authorize?: Authorize,
 ): Setup {
@@ -94,6 +95,7 @@ function transportWith(
       federationCaFile: config.federationCaFile,
       federationVerifyTls: config.federationVerifyTls ?? true,
       federationAllowPrivateNetworks: config.federationAllowPrivateNetworks ?? false,
+      federationServerAddresses: config.federationServerAddresses ?? new Map(),
     },
     { warn: (_details, message) => warnings.push(message) },
     { lookup, resolveSrv: noSrv, ...(authorize ? { authorize } : {}) },
@@ -154,6 +156,26 @@ describe('federation client', () => {
     assert.equal((byIp.body as Record<string, unknown>).host, `127.0.0.1:${port}`);
     assert.equal((byIp.body as Record<string, unknown>).servername, false);
     assert.equal((byIp.body as Record<string, unknown>).body, '');
+    await transport.close();
+  });
+
+  test('federation_server_addresses: a fixed address skips discovery; Host and SNI stay the name', async () => {
+    const { transport } = transportWith({
+      federationCaFile: ca.certPath,
+      federationAllowPrivateNetworks: true,
+      // No well-known, SRV or A record exists for delegator.test here: only the fixed entry.
+      federationServerAddresses: new Map([['delegator.test', `127.0.0.1:${port}`]]),
+    });
+    const echo = await transport.client.request('delegator.test', {
+      method: 'GET',
+      path: '/echo?x=1',
+    });
+    assert.equal((echo.body as Record<string, unknown>).host, 'delegator.test');
+    assert.equal((echo.body as Record<string, unknown>).servername, 'delegator.test');
+    assert.equal(
+      server.requests.some((seen) => seen.url === '/.well-known/matrix/server'),
+      false,
+    );
     await transport.close();
   });
 

@@ -39,7 +39,10 @@ export interface FederationTransportOptions {
 
 type TransportConfig = Pick<
   Config,
-  'federationCaFile' | 'federationVerifyTls' | 'federationAllowPrivateNetworks'
+  | 'federationCaFile'
+  | 'federationVerifyTls'
+  | 'federationAllowPrivateNetworks'
+  | 'federationServerAddresses'
 >;
 
 export function createFederationTransport(
@@ -68,6 +71,7 @@ export function createFederationTransport(
   const resolver = createServerNameResolver({
     fetchWellKnown: wellKnownFetcher(agent),
     resolveSrv: options.resolveSrv ?? resolveSrv,
+    fixedAddresses: config.federationServerAddresses,
   });
   const client = createFederationClient({
     dispatcher: agent,

@@ -29,6 +29,12 @@ export interface ServerNameResolverOptions {
   readonly now?: () => number;
   /** For the weighted choice between SRV records of equal priority. */
   readonly random?: () => number;
+  /**
+   * federation_server_addresses: server name -> `host:port` used without discovery (servers on
+   * one machine). The Host header stays the server name. Read at each call, so tests may add
+   * entries once their peers listen.
+   */
+  readonly fixedAddresses?: ReadonlyMap<string, string>;
 }
 
 export interface ServerNameResolver {
@@ -126,6 +132,15 @@ export function createServerNameResolver(options: ServerNameResolverOptions): Se
 
   return {
     async resolve(serverName) {
+      const fixed = options.fixedAddresses?.get(serverName);
+      if (fixed !== undefined) {
+        const address = parseServerName(fixed);
+        return {
+          host: address.hostname,
+          port: address.port ?? DEFAULT_PORT,
+          hostHeader: serverName,
+        };
+      }
       const parsed = parseServerName(serverName);
       // 1 and 2: nothing to look up; the Host header is the server name as written.
       if (parsed.ipVersion !== 0 || parsed.port !== undefined) {

@@ -209,6 +209,18 @@ export const CONFIG_KEYS = [
     description:
       "Notary servers (server names) asked for a server's signing keys when that server does not answer itself (POST /_matrix/key/v2/query); their signatures are checked as well as the server's own. A list in YAML, comma-separated in the environment variable. Unset: none, keys are only fetched from their own server.",
   },
+  {
+    key: 'federation_server_addresses',
+    schema: {
+      type: 'array',
+      items: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9.:\\[\\]-]+=[A-Za-z0-9.:\\[\\]-]+:[0-9]{1,5}$',
+      },
+    },
+    description:
+      'Fixed addresses for server names, as `name=host:port` entries, used instead of well-known and SRV discovery (the connection still uses TLS and the Host header is the server name). For servers on one machine (tests, Complement); unset: none.',
+  },
   ...rateLimitKeys,
 ] as const satisfies readonly ConfigKey[];
 

@@ -45,6 +45,8 @@ export interface Config {
   serverKeyValidityHours: number;
   /** Notaries for server keys (federation/keys/remote-keys.ts); empty: none. */
   federationTrustedKeyServers: readonly string[];
+  /** federation_server_addresses: server name -> `host:port`, bypassing discovery. */
+  federationServerAddresses: ReadonlyMap<string, string>;
   rateLimits: RateLimitConfig;
 }
 
@@ -186,6 +188,12 @@ function toConfig(raw: RawConfig): Config {
     maxRequestBodyBytes: raw.max_request_body_bytes as number,
     serverKeyValidityHours: raw.server_key_validity_hours as number,
     federationTrustedKeyServers: (raw.federation_trusted_key_servers as string[] | undefined) ?? [],
+    federationServerAddresses: new Map(
+      ((raw.federation_server_addresses as string[] | undefined) ?? []).map((entry) => {
+        const equals = entry.indexOf('=');
+        return [entry.slice(0, equals), entry.slice(equals + 1)] as const;
+      }),
+    ),
     rateLimits: {
       messages: rateLimitOf(raw, 'messages'),
       joins: rateLimitOf(raw, 'joins'),
