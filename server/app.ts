@@ -3,14 +3,14 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { FederationContext } from '../federation/federation-context.ts';
 import { getServerKeys } from '../federation/keys/get-server-keys.ts';
-import {
-  noFederationClient,
-  type ServerKeyStore,
-  serverKeyStoreFor,
-} from '../federation/keys/remote-keys.ts';
+import type { ServerKeyStore } from '../federation/keys/remote-keys.ts';
 import { getFederationVersion } from '../federation/routes/get-version.ts';
 import { queryKeys } from '../federation/routes/query-keys.ts';
+import { makeJoin, makeKnock, makeLeave } from '../federation/routes/make-membership.ts';
 import { queryServerKeys } from '../federation/routes/query-server-keys.ts';
+import { sendJoin, sendKnock, sendLeave } from '../federation/routes/send-membership.ts';
+import { sendTransaction } from '../federation/routes/send-transaction.ts';
+import { TransactionCache } from '../federation/rooms/transaction-cache.ts';
 import type { ListenerTls } from '../federation/transport/listener-tls.ts';
 import { useFederationAuth } from '../federation/transport/verify-request.ts';
 import { accountEndpoints } from './client-api/account-endpoints.ts';
@@ -98,10 +98,18 @@ export function buildClientApp(ctx: Context): FastifyInstance {
 export function buildFederationApp(
   ctx: Context,
   tls?: ListenerTls,
-  serverKeys: ServerKeyStore = serverKeyStoreFor(ctx, noFederationClient),
+  serverKeys: ServerKeyStore = ctx.federation.serverKeys,
 ): FastifyInstance {
   const app = baseApp(ctx, 'federation', tls);
-  const federation: FederationContext = { ...ctx, serverKeys };
+  const federation: FederationContext = {
+    ...ctx,
+    serverKeys,
+    transactions: new TransactionCache(),
+    // Until the EDU handlers land (federation/edus/), EDUs are logged and left.
+    receiveEdus: async (origin, edus) => {
+      ctx.logger.debug({ origin, count: edus.length }, 'EDUs not handled yet');
+    },
+  };
   // Before the routes: every /_matrix/federation/ route but the open ones needs X-Matrix.
   useFederationAuth(app, federation);
   registerEndpoints(app, federation, [
@@ -110,6 +118,13 @@ export function buildFederationApp(
     queryServerKeys,
     queryKeys,
     getHealth,
+    sendTransaction,
+    makeJoin,
+    makeLeave,
+    makeKnock,
+    sendJoin,
+    sendLeave,
+    sendKnock,
   ]);
   return app;
 }

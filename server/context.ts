@@ -2,6 +2,7 @@
 // and passed to every endpoint; no globals, no service locator.
 import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { FederationServices } from '../federation/federation-services.ts';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
 import type { TypingTracker } from './ephemeral/typing-tracker.ts';
@@ -41,6 +42,8 @@ export interface Context {
   readonly sync: SyncServices;
   /** Who is typing where: in memory, expiring (server/ephemeral/typing-tracker.ts). */
   readonly typing: TypingTracker;
+  /** Outbound federation: the signed client and other servers' keys. */
+  readonly federation: FederationServices;
   /** Milliseconds since the epoch; tests pass a fixed clock. */
   readonly now: () => number;
   readonly version: string;

@@ -47,28 +47,33 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const signingKey = loadOrCreateSigningKey(config.signingKeyPath, logger);
     const registrationSharedSecret = loadOrCreateSharedSecret(config);
     const eventServices = createEventServices();
+    const now = Date.now;
+    const metrics = createMetrics();
+    // Outbound federation, requests signed with our key.
+    const transport = createFederationTransport(config, logger, {
+      authorize: xMatrixSigner(config.serverName, signingKey),
+    });
+    const serverKeys = serverKeyStoreFor(
+      { db: database.db, config, signingKey, now, logger },
+      fetchJsonVia(transport.client),
+    );
     const context: Context = {
       config,
       db: database.db,
       signingKey,
       registrationSharedSecret,
       logger,
-      metrics: createMetrics(),
+      metrics,
       rateLimits: createRateLimits(config.rateLimits),
       roomLocks: new KeyedMutex(),
       ...eventServices,
-      typing: typingTrackerFor(eventServices.sync.notifier, Date.now),
-      now: Date.now,
+      typing: typingTrackerFor(eventServices.sync.notifier, now),
+      federation: { client: transport.client, serverKeys },
+      now,
       version: CAIRN_VERSION,
     };
-    // Outbound federation, requests signed with our key; for now it only fetches other servers'
-    // keys (to verify their signed requests).
-    const transport = createFederationTransport(config, logger, {
-      authorize: xMatrixSigner(config.serverName, signingKey),
-    });
-    const serverKeys = serverKeyStoreFor(context, fetchJsonVia(transport.client));
     const clientApp = buildClientApp(context);
-    const federationApp = buildFederationApp(context, federationTls, serverKeys);
+    const federationApp = buildFederationApp(context, federationTls);
     const clientUrl = await clientApp.listen({ host: config.bindAddress, port: config.clientPort });
     const federationUrl = await federationApp.listen({
       host: config.bindAddress,

@@ -82,7 +82,7 @@ export function createPeerNetwork(): PeerNetwork {
     unreachableFrom: (from, to) => cut.add(`${from} ${to}`),
     async start(options) {
       let now = TEST_NOW;
-      const ctx: Context = {
+      const base: Context = {
         ...buildTestContext(options.db, { CAIRN_SERVER_NAME: options.serverName, ...options.env }),
         signingKey: toServerSigningKey({
           algorithm: 'ed25519',
@@ -91,7 +91,8 @@ export function createPeerNetwork(): PeerNetwork {
         }),
         now: () => now,
       };
-      const serverKeys = serverKeyStoreFor(ctx, fetchFrom(options.serverName));
+      const serverKeys = serverKeyStoreFor(base, fetchFrom(options.serverName));
+      const ctx: Context = { ...base, federation: { ...base.federation, serverKeys } };
       const app = buildFederationApp(ctx, undefined, serverKeys);
       options.routes?.(app);
       const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -2,6 +2,8 @@
 // signing key and a fixed clock, silent logs, and no rate limits unless `env` sets them.
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
+import { unreachableFederationClient } from '../../federation/federation-services.ts';
+import { noFederationClient, serverKeyStoreFor } from '../../federation/keys/remote-keys.ts';
 import { loadConfig } from '../../server/config/load-config.ts';
 import type { Context } from '../../server/context.ts';
 import { typingTrackerFor } from '../../server/ephemeral/typing-tracker.ts';
@@ -26,22 +28,29 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
     },
   });
   const eventServices = createEventServices();
+  const signingKey = toServerSigningKey({
+    algorithm: 'ed25519',
+    version: 'test',
+    seed: new Uint8Array(32).fill(7),
+  });
+  const logger = pino({ level: 'silent' });
+  const now = () => TEST_NOW;
   return {
     config,
     db,
-    signingKey: toServerSigningKey({
-      algorithm: 'ed25519',
-      version: 'test',
-      seed: new Uint8Array(32).fill(7),
-    }),
+    signingKey,
     registrationSharedSecret: TEST_SHARED_SECRET,
-    logger: pino({ level: 'silent' }),
+    logger,
     metrics: createMetrics(),
     rateLimits: createRateLimits(config.rateLimits),
     roomLocks: new KeyedMutex(),
     ...eventServices,
     typing: typingTrackerFor(eventServices.sync.notifier, () => TEST_NOW),
-    now: () => TEST_NOW,
+    federation: {
+      client: unreachableFederationClient,
+      serverKeys: serverKeyStoreFor({ db, config, signingKey, now, logger }, noFederationClient),
+    },
+    now,
     version: '0.0.0-test',
   };
 }

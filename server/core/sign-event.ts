@@ -42,6 +42,17 @@ export function hashAndSignEvent(version: RoomVersion, pdu: Pdu, signer: EventSi
   return { ...hashed, signatures };
 }
 
+/**
+ * Adds our signature to an event another server built and hashed (a join we authorise, an
+ * invite of one of our users), leaving its hashes and other signatures as they are.
+ */
+export function countersignEvent(version: RoomVersion, pdu: Pdu, signer: EventSigner): Pdu {
+  const options = canonicalJsonOptionsFor(version);
+  const redacted = redactEvent(version, pdu);
+  const { signatures } = signJson(redacted, signer.serverName, signer.keyId, signer.key, options);
+  return { ...pdu, signatures };
+}
+
 export type SignatureCheck =
   | { readonly ok: true; readonly keyIds: readonly string[] }
   | {

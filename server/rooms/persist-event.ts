@@ -13,6 +13,7 @@ import { applyRedaction } from './apply-redaction.ts';
 import type { EventStream } from './event-stream.ts';
 import { recordPushActions } from './record-push-actions.ts';
 import { recordRelation } from './record-relation.ts';
+import { replaceCurrentState } from './replace-current-state.ts';
 
 export interface EventToPersist {
   readonly roomId: string;
@@ -22,7 +23,27 @@ export interface EventToPersist {
   /** Set for a create event: the room row to insert with it. */
   readonly newRoom?: { readonly version: string; readonly creator: string; readonly now: number };
   readonly txn?: TxnKey & { readonly now: number };
+  /**
+   * Events received over federation that failed a check (federation/rooms/receive-pdu.ts):
+   * rejected ones are kept (so they are not fetched again and what cites them is judged right)
+   * but never change state; a soft-failed one joins the DAG with its state but stays out of the
+   * timeline, current state and forward extremities. Neither reaches clients.
+   */
+  readonly rejectedReason?: RejectedReason;
+  /**
+   * The room's state once this event is in, when it is not simply the state after the event: an
+   * event on one fork of several gets the resolution of all forward extremities' states.
+   */
+  readonly currentStateAfter?: ReadonlyStateMap;
+  /** The event is stored as an outlier (from an auth chain or a state answer): it becomes a
+   * timeline event now, at a new stream position. */
+  readonly replacesOutlier?: boolean;
+  /** A join into a room through another server: the join becomes the only forward extremity
+   * (earlier ones, an invite say, are history from before we were in the room). */
+  readonly replacesExtremities?: boolean;
 }
+
+export type RejectedReason = 'auth_events' | 'state_before' | 'soft_failed';
 
 export interface PersistResult {
   readonly stored: StoredEvent;
@@ -45,6 +66,13 @@ export async function persistEvent(
   const persisted = target.db.transaction().execute(async (trx) => {
     const { roomId, event } = input;
     const { pdu } = event;
+    if (input.replacesOutlier) {
+      await trx
+        .deleteFrom('events')
+        .where('event_id', '=', event.eventId)
+        .where('outlier', '=', true)
+        .execute();
+    }
     if (input.newRoom) {
       await trx
         .insertInto('rooms')
@@ -65,7 +93,9 @@ export async function persistEvent(
     let afterState = before.state;
     let afterGroup = beforeGroup;
     const isState = typeof pdu.state_key === 'string';
-    if (isState) {
+    const rejected = input.rejectedReason;
+    // A rejected event changes no state: what cites it sees the state before it.
+    if (isState && rejected !== 'auth_events' && rejected !== 'state_before') {
       const next = new Map(before.state);
       next.set(stateKey(pdu.type, pdu.state_key as string), event.eventId);
       afterState = next;
@@ -98,7 +128,7 @@ export async function persistEvent(
         json: encodeCanonicalJson(pdu),
         state_before: beforeGroup,
         state_after: afterGroup,
-        rejected_reason: null,
+        rejected_reason: rejected ?? null,
         redacted_by: null,
         // Known here for free; readers serve them (see the event-read-facts migration).
         replaces_state: isState
@@ -108,13 +138,25 @@ export async function persistEvent(
       })
       .returning('stream_ordering')
       .executeTakeFirstOrThrow();
+    const stored = {
+      ...event,
+      roomId,
+      streamOrdering: row.stream_ordering,
+      rejectedReason: rejected ?? null,
+      redactedBy: null,
+      outlier: false,
+    };
+    const stateAfter = { group: afterGroup, state: afterState };
+    if (rejected) return { stored, stateAfter };
 
     // Messages (issue 4): index the event's relation, and if it is a redaction mark the event it
     // redacts, atomically with the event itself.
     await recordRelation(trx, roomId, event, row.stream_ordering);
     await applyRedaction(trx, roomId, event, before.state);
 
-    if (isState) {
+    if (input.currentStateAfter) {
+      await replaceCurrentState(trx, roomId, input.currentStateAfter, row.stream_ordering);
+    } else if (isState) {
       const membership =
         pdu.type === 'm.room.member' && typeof pdu.content.membership === 'string'
           ? pdu.content.membership
@@ -142,7 +184,9 @@ export async function persistEvent(
     await recordPushActions(trx, roomId, event, row.stream_ordering, before.state);
 
     const prevEvents = pdu.prev_events.filter((id): id is string => typeof id === 'string');
-    if (prevEvents.length > 0) {
+    if (input.replacesExtremities) {
+      await trx.deleteFrom('room_forward_extremities').where('room_id', '=', roomId).execute();
+    } else if (prevEvents.length > 0) {
       await trx
         .deleteFrom('room_forward_extremities')
         .where('room_id', '=', roomId)
@@ -168,17 +212,7 @@ export async function persistEvent(
         .execute();
     }
 
-    return {
-      stored: {
-        ...event,
-        roomId,
-        streamOrdering: row.stream_ordering,
-        rejectedReason: null,
-        redactedBy: null,
-        outlier: false,
-      },
-      stateAfter: { group: afterGroup, state: afterState },
-    };
+    return { stored, stateAfter };
   });
   try {
     return await persisted;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Matrix Synapse, pinned, in its own virtualenv: the real homeserver the tests in
+# conformance-tests/synapse federate with (conformance-tests/support/synapse-peer.ts runs it).
+#   .ci/install-synapse.sh   -> installs if needed, prints "matrix-synapse <version> in <venv>"
+# The venv is $CAIRN_SYNAPSE_VENV, default ~/.cache/cairn/synapse-venv (the tests look there too).
+# A venv that already holds the pinned version is reused without touching the network.
+set -euo pipefail
+version=1.163.2
+venv=${CAIRN_SYNAPSE_VENV:-$HOME/.cache/cairn/synapse-venv}
+python=${CAIRN_SYNAPSE_PYTHON:-python3}
+
+installed() {
+  "$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("matrix-synapse"))' \
+    2>/dev/null || true
+}
+
+if [ "$(installed)" != "$version" ]; then
+  if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+    # Debian's python3 has no ensurepip (hence no `venv` with pip) without python3-venv.
+    "$python" -m venv "$venv" || {
+      echo "install-synapse.sh: '$python -m venv' failed (Debian: apt-get install python3-venv)" >&2
+      exit 3
+    }
+  fi
+  # Synapse >= 1.x ships binary wheels (it has a Rust part): no compiler needed on x86_64/arm64.
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+    "matrix-synapse==$version"
+fi
+
+got=$(installed)
+[ "$got" = "$version" ] || { echo "install-synapse.sh: expected $version, venv has '$got'" >&2; exit 1; }
+# Importing the homeserver module proves the install is usable, not merely present.
+"$venv/bin/python" -c 'import synapse.app.homeserver' >/dev/null
+echo "matrix-synapse $got in $venv"

@@ -1,0 +1,201 @@
+// A local user joins a room this server is not in, through a server that is: make_join for a
+// template, our signature, send_join for the room's state and auth chain, which are checked and
+// stored as outliers; the join is checked against that state and stored as the room's first
+// timeline event here, with the room's current state set from it.
+// https://spec.matrix.org/latest/server-server-api/#joining-rooms
+import { checkEventAuth } from '../../server/core/auth-rules/check-event-auth.ts';
+import { lookupFromEvents } from '../../server/core/auth-rules/state-lookup.ts';
+import { primaryCreator } from '../../server/core/auth-rules/room-creators.ts';
+import { computeEventId, withEventId } from '../../server/core/event-id.ts';
+import { type EventWithId, isJsonObject, type JsonObject, type Pdu } from '../../server/core/pdu.ts';
+import {
+  getRoomVersion,
+  type RoomVersion,
+  SUPPORTED_ROOM_VERSIONS,
+} from '../../server/core/room-versions.ts';
+import { hashAndSignEvent } from '../../server/core/sign-event.ts';
+import { type StateMap, stateKey } from '../../server/core/state-map.ts';
+import type { Context } from '../../server/context.ts';
+import { forbidden, MatrixError } from '../../server/http/matrix-error.ts';
+import { persistEvent } from '../../server/rooms/persist-event.ts';
+import { roomDepsOf } from '../../server/rooms/room-deps.ts';
+import { getEvent } from '../../server/storage/events.ts';
+import { FederationHttpError } from '../transport/federation-client.ts';
+import { acceptOutliers } from './accept-outliers.ts';
+
+export interface RemoteJoinRequest {
+  readonly roomId: string;
+  readonly userId: string;
+  /** Servers to ask, in order; ours is skipped. */
+  readonly servers: readonly string[];
+  /** Extra content for the member event (display name, avatar, reason). */
+  readonly content: JsonObject;
+}
+
+const enc = encodeURIComponent;
+/** The state and auth chain of a large room: far more than an ordinary reply. */
+const SEND_JOIN_MAX_BYTES = 512 * 1024 * 1024;
+
+export async function joinRemoteRoom(ctx: Context, request: RemoteJoinRequest): Promise<void> {
+  const servers = [...new Set(request.servers)].filter((name) => name !== ctx.config.serverName);
+  if (servers.length === 0) {
+    throw new MatrixError(404, 'M_NOT_FOUND', `No server to join ${request.roomId} through`);
+  }
+  let lastError: unknown;
+  for (const server of servers) {
+    try {
+      await joinThrough(ctx, server, request);
+      return;
+    } catch (err) {
+      lastError = err;
+      ctx.logger.info({ err, server, roomId: request.roomId }, 'remote join attempt failed');
+      // The room refuses this user: asking another server will not change that.
+      if (err instanceof FederationHttpError && err.status === 403) break;
+    }
+  }
+  if (lastError instanceof FederationHttpError && lastError.status === 403) {
+    throw forbidden(`The room refused the join: ${describe(lastError)}`);
+  }
+  if (lastError instanceof MatrixError) throw lastError;
+  throw new MatrixError(
+    404,
+    'M_NOT_FOUND',
+    `Could not join ${request.roomId} through ${servers.join(', ')}: ${describe(lastError)}`,
+  );
+}
+
+async function joinThrough(ctx: Context, server: string, request: RemoteJoinRequest) {
+  const { roomId, userId } = request;
+  const client = ctx.federation.client;
+  const versions = SUPPORTED_ROOM_VERSIONS.map((v) => `ver=${enc(v)}`).join('&');
+  const made = await client.request(server, {
+    method: 'GET',
+    path: `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(userId)}?${versions}`,
+  });
+  const body = isJsonObject(made.body) ? made.body : {};
+  const version =
+    typeof body.room_version === 'string' ? getRoomVersion(body.room_version) : undefined;
+  if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id) || !isJsonObject(body.event)) {
+    throw new MatrixError(400, 'M_UNSUPPORTED_ROOM_VERSION', `Unusable make_join reply from ${server}`);
+  }
+  const template = body.event as Pdu;
+  const templateContent = isJsonObject(template.content) ? template.content : {};
+  const { hashes: _h, signatures: _s, unsigned: _u, event_id: _e, origin: _o, ...fields } =
+    template as Pdu & { origin?: unknown };
+  if (fields.type !== 'm.room.member' || fields.state_key !== userId || fields.sender !== userId) {
+    throw new MatrixError(502, 'M_UNKNOWN', `make_join from ${server} is not a join for ${userId}`);
+  }
+  const signer = {
+    serverName: ctx.config.serverName,
+    keyId: ctx.signingKey.keyId,
+    key: ctx.signingKey.privateKey,
+  };
+  const pdu = hashAndSignEvent(
+    version,
+    {
+      ...fields,
+      room_id: roomId,
+      content: { ...request.content, ...templateContent, membership: 'join' },
+      origin_server_ts: ctx.now(),
+      hashes: {},
+      signatures: {},
+    } as Pdu,
+    signer,
+  );
+  let join = withEventId(version, pdu);
+
+  const sent = await client.request(server, {
+    method: 'PUT',
+    path: `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(join.eventId)}`,
+    body: pdu,
+    maxResponseBytes: SEND_JOIN_MAX_BYTES,
+    timeoutMs: 300_000,
+  });
+  const reply = isJsonObject(sent.body) ? sent.body : {};
+  // A restricted join comes back countersigned by the authorising server: same event, more
+  // signatures (the id does not cover signatures).
+  if (isJsonObject(reply.event) && computeEventId(version, reply.event as Pdu) === join.eventId) {
+    join = { eventId: join.eventId, pdu: reply.event as Pdu };
+  }
+  const stateRaw = Array.isArray(reply.state) ? reply.state : [];
+  const chainRaw = Array.isArray(reply.auth_chain) ? reply.auth_chain : [];
+  await takeInRoom(ctx, version, roomId, join, [...chainRaw, ...stateRaw], stateRaw);
+}
+
+async function takeInRoom(
+  ctx: Context,
+  version: RoomVersion,
+  roomId: string,
+  join: EventWithId,
+  everything: unknown[],
+  stateRaw: unknown[],
+): Promise<void> {
+  const deps = { ...roomDepsOf(ctx), serverKeys: ctx.federation.serverKeys };
+  await deps.roomLocks.run(roomId, async () => {
+    const create = everything.find(
+      (raw) => isJsonObject(raw) && raw.type === 'm.room.create' && raw.state_key === '',
+    ) as Pdu | undefined;
+    if (!create) throw new MatrixError(502, 'M_UNKNOWN', 'send_join gave no m.room.create event');
+    await ensureRoomRow(ctx, roomId, version, create);
+    const { accepted } = await acceptOutliers(deps, version, roomId, everything);
+
+    const state: StateMap = new Map();
+    const stateIds = new Set<string>();
+    for (const raw of stateRaw) {
+      if (!isJsonObject(raw)) continue;
+      try {
+        stateIds.add(computeEventId(version, raw as Pdu));
+      } catch {
+        // Malformed: refused by acceptOutliers as well.
+      }
+    }
+    for (const id of stateIds) {
+      const event = accepted.get(id);
+      if (event && typeof event.pdu.state_key === 'string') {
+        state.set(stateKey(event.pdu.type, event.pdu.state_key), id);
+      }
+    }
+    const verdict = checkEventAuth(
+      version,
+      join,
+      lookupFromEvents([...state.values()].map((id) => accepted.get(id)!)),
+    );
+    if (!verdict.allowed) throw forbidden(`The join does not pass the room's state: ${verdict.reason}`);
+
+    const after = new Map(state);
+    after.set(stateKey('m.room.member', join.pdu.state_key as string), join.eventId);
+    const existing = await getEvent(ctx.db, join.eventId);
+    const { stored } = await persistEvent(deps, {
+      roomId,
+      event: join,
+      stateBefore: { group: null, state },
+      currentStateAfter: after,
+      replacesExtremities: true,
+      ...(existing?.outlier ? { replacesOutlier: true } : {}),
+    });
+    deps.hub.announce({ roomId, event: stored }, (err) =>
+      ctx.logger.error({ err }, 'event listener failed'),
+    );
+  });
+}
+
+async function ensureRoomRow(ctx: Context, roomId: string, version: RoomVersion, create: Pdu) {
+  await ctx.db
+    .insertInto('rooms')
+    .values({
+      room_id: roomId,
+      room_version: version.id,
+      creator: primaryCreator(version, create) ?? String(create.sender),
+      created_ts: ctx.now(),
+    })
+    .onConflict((oc) => oc.column('room_id').doUpdateSet({ room_version: version.id }))
+    .execute();
+}
+
+function describe(err: unknown): string {
+  if (err instanceof FederationHttpError) {
+    const body = isJsonObject(err.body) ? err.body : {};
+    return `${err.status} ${String(body.errcode ?? '')} ${String(body.error ?? '')}`.trim();
+  }
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,73 @@
+// State resolution over what the database holds: the store state resolution reads events from,
+// and the two resolutions the federation pipeline needs, the state before an event whose
+// prev_events are stored, and the room's state over several forward extremities.
+import type { AuthOptions } from '../core/auth-rules/auth-types.ts';
+import type { RoomVersion } from '../core/room-versions.ts';
+import type { ReadonlyStateMap, StateMap } from '../core/state-map.ts';
+import { authCheckFor } from '../core/state-res/auth-check.ts';
+import { resolveState } from '../core/state-res/resolve-state.ts';
+import type { StateResStore, StoredEvent } from '../core/state-res/types.ts';
+import { getEvents } from '../storage/events.ts';
+import type { Database } from '../storage/schema.ts';
+import { readStateGroup } from '../storage/state-groups.ts';
+import type { Kysely } from 'kysely';
+
+/** Events as state resolution sees them; soft-failed events are not rejected, only hidden. */
+export function databaseStateResStore(db: Kysely<Database>): StateResStore {
+  return {
+    async getEvents(eventIds) {
+      const found = new Map<string, StoredEvent>();
+      for (const [id, event] of await getEvents(db, eventIds)) {
+        const reason = event.rejectedReason;
+        const rejection =
+          reason === 'auth_events' ? 'auth-events' : reason === 'state_before' ? 'state-before' : undefined;
+        found.set(id, rejection ? { ...event, rejection } : event);
+      }
+      return found;
+    },
+  };
+}
+
+/** The state after each given event, from its stored state group; undefined for any without. */
+export async function statesAfter(
+  db: Kysely<Database>,
+  eventIds: readonly string[],
+): Promise<{ group: number; state: StateMap }[] | undefined> {
+  if (eventIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('events')
+    .select(['event_id', 'state_after'])
+    .where('event_id', 'in', [...eventIds])
+    .execute();
+  if (rows.length !== new Set(eventIds).size) return undefined;
+  const states: { group: number; state: StateMap }[] = [];
+  for (const row of rows) {
+    if (row.state_after === null) return undefined;
+    states.push({ group: row.state_after, state: await readStateGroup(db, row.state_after) });
+  }
+  return states;
+}
+
+/**
+ * The resolution of several states (one per fork), or the one state when they all agree. Its
+ * group is kept only when there was a single state, so the caller can store a delta against it.
+ */
+export async function resolveStates(
+  db: Kysely<Database>,
+  version: RoomVersion,
+  states: readonly { group: number; state: ReadonlyStateMap }[],
+  options: AuthOptions = {},
+): Promise<{ group: number | null; state: StateMap }> {
+  const distinct = new Map(states.map((each) => [each.group, each]));
+  if (distinct.size === 1) {
+    const only = [...distinct.values()][0]!;
+    return { group: only.group, state: new Map(only.state) };
+  }
+  const state = await resolveState(
+    version,
+    [...distinct.values()].map((each) => each.state),
+    databaseStateResStore(db),
+    authCheckFor(version, options),
+  );
+  return { group: null, state };
+}

@@ -1,0 +1,44 @@
+// Which servers are in a room: those with at least one joined member in its current state. The
+// federation sender sends a room's events to them, and federation endpoints answer only them.
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+/** The server name of a user id: everything after the first colon (a name may hold a port). */
+export function serverNameOfUser(userId: string): string {
+  return userId.slice(userId.indexOf(':') + 1);
+}
+
+/** Servers with a joined member in the room's current state, sorted; ours included if joined. */
+export async function joinedServersOf(db: Kysely<Database>, roomId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('current_state')
+    .select('state_key')
+    .where('room_id', '=', roomId)
+    .where('type', '=', 'm.room.member')
+    .where('membership', '=', 'join')
+    .execute();
+  return [...new Set(rows.map((row) => serverNameOfUser(row.state_key)))].sort();
+}
+
+/** Whether `serverName` has a joined member in the room's current state. */
+export async function isServerInRoom(
+  db: Kysely<Database>,
+  roomId: string,
+  serverName: string,
+): Promise<boolean> {
+  // The suffix match is on the text after the first colon, so `a.test` never matches `ba.test`.
+  const row = await db
+    .selectFrom('current_state')
+    .select('state_key')
+    .where('room_id', '=', roomId)
+    .where('type', '=', 'm.room.member')
+    .where('membership', '=', 'join')
+    .where('state_key', 'like', `%:${escapeLike(serverName)}`)
+    .limit(50)
+    .execute();
+  return row.some((each) => serverNameOfUser(each.state_key) === serverName);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
