@@ -1,6 +1,8 @@
 // The outbound side of federation every part of the server may use: the signed client and the
 // store of other servers' keys. Built once at start (server/start.ts) and kept on the context.
+import type { WrittenReceipt } from '../server/ephemeral/set-receipt.ts';
 import type { ServerKeyStore } from './keys/remote-keys.ts';
+import type { InviteExchange } from './rooms/send-invite.ts';
 import type { FederationClient } from './transport/federation-client.ts';
 
 export interface FederationServices {
@@ -8,9 +10,27 @@ export interface FederationServices {
   readonly client: FederationClient;
   /** Other servers' signing keys: cached, fetched, checked (keys/remote-keys.ts). */
   readonly serverKeys: ServerKeyStore;
+  /** Gets an invite of another server's user countersigned by that server (rooms/send-invite.ts). */
+  readonly exchangeInvite: InviteExchange;
+  /** What the sender (sender/federation-sender.ts) is told besides room events. */
+  readonly outbound: OutboundHooks;
 }
+
+export interface OutboundHooks {
+  /** A local user's receipt was stored: servers in the room hear of it. */
+  receiptWritten(receipt: WrittenReceipt): void;
+  /** A server just talked to us: it is up, so what waits for it goes now. */
+  peerIsUp(serverName: string): void;
+}
+
+/** For contexts with no sender. */
+export const noOutbound: OutboundHooks = { receiptWritten: () => {}, peerIsUp: () => {} };
 
 /** For contexts with no network (unit tests): every request fails as unreachable. */
 export const unreachableFederationClient: FederationClient = {
   request: (destination) => Promise.reject(new Error(`${destination}: no federation client`)),
 };
+
+/** For contexts with no network: invites of other servers' users are refused. */
+export const noInviteExchange: InviteExchange = (_version, invite) =>
+  Promise.reject(new Error(`no federation client to invite ${String(invite.pdu.state_key)}`));

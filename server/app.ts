@@ -1,16 +1,19 @@
 // buildClientApp / buildFederationApp: the two fastify instances of one Cairn process.
 // Everything a handler needs comes from the context; nothing here starts listening.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { receiveEdus } from '../federation/edus/receive-edus.ts';
 import type { FederationContext } from '../federation/federation-context.ts';
 import { getServerKeys } from '../federation/keys/get-server-keys.ts';
 import type { ServerKeyStore } from '../federation/keys/remote-keys.ts';
+import { TransactionCache } from '../federation/rooms/transaction-cache.ts';
 import { getFederationVersion } from '../federation/routes/get-version.ts';
-import { queryKeys } from '../federation/routes/query-keys.ts';
 import { makeJoin, makeKnock, makeLeave } from '../federation/routes/make-membership.ts';
+import { queryKeys } from '../federation/routes/query-keys.ts';
 import { queryServerKeys } from '../federation/routes/query-server-keys.ts';
+import { receiveInvite } from '../federation/routes/receive-invite.ts';
+import { roomReadEndpoints } from '../federation/routes/room-read-endpoints.ts';
 import { sendJoin, sendKnock, sendLeave } from '../federation/routes/send-membership.ts';
 import { sendTransaction } from '../federation/routes/send-transaction.ts';
-import { TransactionCache } from '../federation/rooms/transaction-cache.ts';
 import type { ListenerTls } from '../federation/transport/listener-tls.ts';
 import { useFederationAuth } from '../federation/transport/verify-request.ts';
 import { accountEndpoints } from './client-api/account-endpoints.ts';
@@ -105,10 +108,7 @@ export function buildFederationApp(
     ...ctx,
     serverKeys,
     transactions: new TransactionCache(),
-    // Until the EDU handlers land (federation/edus/), EDUs are logged and left.
-    receiveEdus: async (origin, edus) => {
-      ctx.logger.debug({ origin, count: edus.length }, 'EDUs not handled yet');
-    },
+    receiveEdus: (origin, edus) => receiveEdus(ctx, origin, edus),
   };
   // Before the routes: every /_matrix/federation/ route but the open ones needs X-Matrix.
   useFederationAuth(app, federation);
@@ -125,6 +125,8 @@ export function buildFederationApp(
     sendJoin,
     sendLeave,
     sendKnock,
+    receiveInvite,
+    ...roomReadEndpoints,
   ]);
   return app;
 }

@@ -2,8 +2,8 @@
 // and passed to every endpoint; no globals, no service locator.
 import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { FederationServices } from '../federation/federation-services.ts';
 import type { Logger } from 'pino';
+import type { FederationServices } from '../federation/federation-services.ts';
 import type { Config } from './config/load-config.ts';
 import type { TypingTracker } from './ephemeral/typing-tracker.ts';
 import type { Metrics } from './http/metrics.ts';
@@ -42,6 +42,8 @@ export interface Context {
   readonly sync: SyncServices;
   /** Who is typing where: in memory, expiring (server/ephemeral/typing-tracker.ts). */
   readonly typing: TypingTracker;
+  /** Local users whose presence others now see changed: the federation sender passes it on. */
+  readonly onPresencePublished?: (userIds: readonly string[]) => void;
   /** Outbound federation: the signed client and other servers' keys. */
   readonly federation: FederationServices;
   /** Milliseconds since the epoch; tests pass a fixed clock. */

@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { fetchJsonVia, serverKeyStoreFor } from '../federation/keys/remote-keys.ts';
+import { inviteExchanger } from '../federation/rooms/send-invite.ts';
+import { createFederationSender } from '../federation/sender/federation-sender.ts';
 import { createFederationTransport } from '../federation/transport/federation-transport.ts';
 import { federationListenerTls } from '../federation/transport/listener-tls.ts';
 import { xMatrixSigner } from '../federation/transport/x-matrix.ts';
@@ -57,6 +59,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
       { db: database.db, config, signingKey, now, logger },
       fetchJsonVia(transport.client),
     );
+    const typing = typingTrackerFor(eventServices.sync.notifier, now);
+    const sender = createFederationSender({
+      db: database.db,
+      serverName: config.serverName,
+      client: transport.client,
+      roomEvents: eventServices.roomEvents,
+      eventStream: eventServices.eventStream,
+      typing,
+      logger,
+    });
     const context: Context = {
       config,
       db: database.db,
@@ -67,11 +79,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
       rateLimits: createRateLimits(config.rateLimits),
       roomLocks: new KeyedMutex(),
       ...eventServices,
-      typing: typingTrackerFor(eventServices.sync.notifier, now),
-      federation: { client: transport.client, serverKeys },
+      typing,
+      onPresencePublished: (userIds) => sender.presencePublished(userIds),
+      federation: {
+        client: transport.client,
+        serverKeys,
+        exchangeInvite: inviteExchanger({ db: database.db, client: transport.client, serverKeys }),
+        outbound: sender,
+      },
       now,
       version: CAIRN_VERSION,
     };
+    // Before listening: what was persisted but never sent (a crash, say) is queued first.
+    await sender.start();
     const clientApp = buildClientApp(context);
     const federationApp = buildFederationApp(context, federationTls);
     const clientUrl = await clientApp.listen({ host: config.bindAddress, port: config.clientPort });
@@ -96,6 +116,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         context.sync.notifier.close();
         context.typing.close();
         await Promise.allSettled([clientApp.close(), federationApp.close()]);
+        await sender.stop();
         await transport.close();
         await database.close();
         logger.info('Cairn stopped');

@@ -52,7 +52,7 @@ let status = 1;
 try {
   const result = spawnSync(
     process.execPath,
-    ['--test', '--test-concurrency=2', '--test-timeout=300000', ...testGlobs],
+    ['--test', '--test-concurrency=2', '--test-timeout=300000', '--test-force-exit', ...testGlobs],
     { cwd: root, env, stdio: 'inherit' },
   );
   status = result.status ?? 1;

@@ -2,7 +2,11 @@
 // signing key and a fixed clock, silent logs, and no rate limits unless `env` sets them.
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
-import { unreachableFederationClient } from '../../federation/federation-services.ts';
+import {
+  noInviteExchange,
+  noOutbound,
+  unreachableFederationClient,
+} from '../../federation/federation-services.ts';
 import { noFederationClient, serverKeyStoreFor } from '../../federation/keys/remote-keys.ts';
 import { loadConfig } from '../../server/config/load-config.ts';
 import type { Context } from '../../server/context.ts';
@@ -49,6 +53,8 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
     federation: {
       client: unreachableFederationClient,
       serverKeys: serverKeyStoreFor({ db, config, signingKey, now, logger }, noFederationClient),
+      exchangeInvite: noInviteExchange,
+      outbound: noOutbound,
     },
     now,
     version: '0.0.0-test',

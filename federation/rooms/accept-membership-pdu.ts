@@ -65,10 +65,17 @@ export async function acceptMembershipPdu(
     if (err instanceof EventIdError) throw badJson(err.message);
     throw err;
   }
-  if (eventId !== request.eventId) throw badJson(`The event's id is ${eventId}, not ${request.eventId}`);
+  if (eventId !== request.eventId)
+    throw badJson(`The event's id is ${eventId}, not ${request.eventId}`);
 
   const deps = { ...roomDepsOf(ctx), serverKeys: ctx.federation.serverKeys };
-  const [outcome] = await receivePdus(deps, roomId, version, [pdu], remoteHistoryOf(ctx.federation.client, origin));
+  const [outcome] = await receivePdus(
+    deps,
+    roomId,
+    version,
+    [pdu],
+    remoteHistoryOf(ctx.federation.client, origin),
+  );
   if (!outcome || (outcome.status !== 'accepted' && outcome.status !== 'duplicate')) {
     const reason = outcome && 'reason' in outcome ? outcome.reason : 'it would not be allowed now';
     throw forbidden(`The ${membership} was refused: ${reason}`);

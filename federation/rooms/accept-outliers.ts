@@ -8,9 +8,9 @@ import { authEventIds } from '../../server/core/dag/auth-events.ts';
 import { lexicographicTopologicalSort } from '../../server/core/dag/topological-order.ts';
 import type { EventWithId } from '../../server/core/pdu.ts';
 import type { RoomVersion } from '../../server/core/room-versions.ts';
-import { getEvents, type StoredEvent } from '../../server/storage/events.ts';
 import type { PersistTarget } from '../../server/rooms/persist-event.ts';
 import { type OutlierToPersist, persistOutliers } from '../../server/rooms/persist-outliers.ts';
+import { getEvents, type StoredEvent } from '../../server/storage/events.ts';
 import type { ServerKeyStore } from '../keys/remote-keys.ts';
 import { checkPduOnReceipt } from './check-pdu-on-receipt.ts';
 
@@ -39,7 +39,8 @@ export async function acceptOutliers(
     }
     // A v12 create event carries no room_id: its id must be the room's.
     const eventRoom = check.event.pdu.room_id ?? `!${check.event.eventId.slice(1)}`;
-    if (eventRoom !== roomId) refused.set(check.event.eventId, `the event is for ${String(eventRoom)}`);
+    if (eventRoom !== roomId)
+      refused.set(check.event.eventId, `the event is for ${String(eventRoom)}`);
     else received.set(check.event.eventId, check.event);
   }
 
@@ -78,7 +79,8 @@ export async function acceptOutliers(
   }
   // Events on a cycle never become ready: forged, dropped.
   const placed = new Set(ordered.map((event) => event.eventId));
-  for (const id of received.keys()) if (!placed.has(id)) refused.set(id, 'its auth events form a cycle');
+  for (const id of received.keys())
+    if (!placed.has(id)) refused.set(id, 'its auth events form a cycle');
 
   await persistOutliers(target, roomId, toStore);
   const accepted = new Map<string, EventWithId>();

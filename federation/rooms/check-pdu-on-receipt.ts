@@ -4,7 +4,12 @@
 // https://spec.matrix.org/latest/server-server-api/#checks-performed-on-receipt-of-a-pdu
 import { checkEventFormat } from '../../server/core/auth-rules/check-event-format.ts';
 import { EventIdError, withEventId } from '../../server/core/event-id.ts';
-import { type EventWithId, isJsonObject, type JsonObject, type Pdu } from '../../server/core/pdu.ts';
+import {
+  type EventWithId,
+  isJsonObject,
+  type JsonObject,
+  type Pdu,
+} from '../../server/core/pdu.ts';
 import { redactEvent } from '../../server/core/redaction.ts';
 import type { RoomVersion } from '../../server/core/room-versions.ts';
 import {
@@ -24,7 +29,8 @@ export async function checkPduOnReceipt(
   raw: unknown,
   keys: Pick<ServerKeyStore, 'getVerifyKey'>,
 ): Promise<ReceiptCheck> {
-  if (!isJsonObject(raw)) return { ok: false, eventId: undefined, reason: 'a PDU must be an object' };
+  if (!isJsonObject(raw))
+    return { ok: false, eventId: undefined, reason: 'a PDU must be an object' };
   // Whatever the sender put in `unsigned` is theirs, not part of the event: never trusted.
   const { unsigned: _unsigned, ...pdu } = raw as Pdu & { unsigned?: unknown };
   let event: EventWithId;
@@ -32,7 +38,11 @@ export async function checkPduOnReceipt(
     event = withEventId(version, pdu as Pdu);
   } catch (err) {
     if (err instanceof EventIdError) return { ok: false, eventId: undefined, reason: err.message };
-    return { ok: false, eventId: undefined, reason: `cannot compute the event id: ${(err as Error).message}` };
+    return {
+      ok: false,
+      eventId: undefined,
+      reason: `cannot compute the event id: ${(err as Error).message}`,
+    };
   }
   const fail = (reason: string): ReceiptCheck => ({ ok: false, eventId: event.eventId, reason });
   const format = checkEventFormat(version, event);
@@ -52,7 +62,8 @@ export async function checkPduOnReceipt(
   if (typeof via === 'string' && via.includes(':')) {
     const viaServer = via.slice(via.indexOf(':') + 1);
     const signatures = isJsonObject(event.pdu.signatures) ? event.pdu.signatures : {};
-    if (isJsonObject(signatures[viaServer]) && !servers.includes(viaServer)) servers.push(viaServer);
+    if (isJsonObject(signatures[viaServer]) && !servers.includes(viaServer))
+      servers.push(viaServer);
   }
   for (const server of servers) {
     const refusal = await checkServerSignature(version, event.pdu, server, keys);
@@ -60,12 +71,16 @@ export async function checkPduOnReceipt(
   }
 
   if (!checkEventContentHash(version, event.pdu)) {
-    return { ok: true, event: { eventId: event.eventId, pdu: redactEvent(version, event.pdu) }, redactedForHash: true };
+    return {
+      ok: true,
+      event: { eventId: event.eventId, pdu: redactEvent(version, event.pdu) },
+      redactedForHash: true,
+    };
   }
   return { ok: true, event, redactedForHash: false };
 }
 
-async function checkServerSignature(
+export async function checkServerSignature(
   version: RoomVersion,
   pdu: Pdu,
   server: string,

@@ -3,11 +3,18 @@
 // stored as outliers; the join is checked against that state and stored as the room's first
 // timeline event here, with the room's current state set from it.
 // https://spec.matrix.org/latest/server-server-api/#joining-rooms
+
+import type { Context } from '../../server/context.ts';
 import { checkEventAuth } from '../../server/core/auth-rules/check-event-auth.ts';
-import { lookupFromEvents } from '../../server/core/auth-rules/state-lookup.ts';
 import { primaryCreator } from '../../server/core/auth-rules/room-creators.ts';
+import { lookupFromEvents } from '../../server/core/auth-rules/state-lookup.ts';
 import { computeEventId, withEventId } from '../../server/core/event-id.ts';
-import { type EventWithId, isJsonObject, type JsonObject, type Pdu } from '../../server/core/pdu.ts';
+import {
+  type EventWithId,
+  isJsonObject,
+  type JsonObject,
+  type Pdu,
+} from '../../server/core/pdu.ts';
 import {
   getRoomVersion,
   type RoomVersion,
@@ -15,7 +22,6 @@ import {
 } from '../../server/core/room-versions.ts';
 import { hashAndSignEvent } from '../../server/core/sign-event.ts';
 import { type StateMap, stateKey } from '../../server/core/state-map.ts';
-import type { Context } from '../../server/context.ts';
 import { forbidden, MatrixError } from '../../server/http/matrix-error.ts';
 import { persistEvent } from '../../server/rooms/persist-event.ts';
 import { roomDepsOf } from '../../server/rooms/room-deps.ts';
@@ -76,12 +82,22 @@ async function joinThrough(ctx: Context, server: string, request: RemoteJoinRequ
   const version =
     typeof body.room_version === 'string' ? getRoomVersion(body.room_version) : undefined;
   if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id) || !isJsonObject(body.event)) {
-    throw new MatrixError(400, 'M_UNSUPPORTED_ROOM_VERSION', `Unusable make_join reply from ${server}`);
+    throw new MatrixError(
+      400,
+      'M_UNSUPPORTED_ROOM_VERSION',
+      `Unusable make_join reply from ${server}`,
+    );
   }
   const template = body.event as Pdu;
   const templateContent = isJsonObject(template.content) ? template.content : {};
-  const { hashes: _h, signatures: _s, unsigned: _u, event_id: _e, origin: _o, ...fields } =
-    template as Pdu & { origin?: unknown };
+  const {
+    hashes: _h,
+    signatures: _s,
+    unsigned: _u,
+    event_id: _e,
+    origin: _o,
+    ...fields
+  } = template as Pdu & { origin?: unknown };
   if (fields.type !== 'm.room.member' || fields.state_key !== userId || fields.sender !== userId) {
     throw new MatrixError(502, 'M_UNKNOWN', `make_join from ${server} is not a join for ${userId}`);
   }
@@ -160,7 +176,8 @@ async function takeInRoom(
       join,
       lookupFromEvents([...state.values()].map((id) => accepted.get(id)!)),
     );
-    if (!verdict.allowed) throw forbidden(`The join does not pass the room's state: ${verdict.reason}`);
+    if (!verdict.allowed)
+      throw forbidden(`The join does not pass the room's state: ${verdict.reason}`);
 
     const after = new Map(state);
     after.set(stateKey('m.room.member', join.pdu.state_key as string), join.eventId);

@@ -104,7 +104,7 @@ export async function buildMembershipTemplate(
     // The authoriser's signature is added at send_join; here only whether it would hold.
     { isSignedBy: () => true },
   );
-  if (!verdict.allowed) throw forbidden(`The ${membership} would not be allowed: ${verdict.reason}`);
+  if (!verdict.allowed)
+    throw forbidden(`The ${membership} would not be allowed: ${verdict.reason}`);
   return { event, room_version: version.id };
 }
-

@@ -5,10 +5,13 @@
 // https://spec.matrix.org/latest/server-server-api/#checks-performed-on-receipt-of-a-pdu
 // A PDU failing a check is dropped (not stored: it may be fetched again later) or rejected
 // (stored as such, never state); a soft-failed one joins the DAG but not the timeline.
-import { checkEventAuth, checkEventAgainstAuthEvents } from '../../server/core/auth-rules/check-event-auth.ts';
+import {
+  checkEventAgainstAuthEvents,
+  checkEventAuth,
+} from '../../server/core/auth-rules/check-event-auth.ts';
+import { contentOf, stateKeyOf } from '../../server/core/auth-rules/pdu-fields.ts';
 import { authEventPairs } from '../../server/core/auth-rules/select-auth-events.ts';
 import { lookupFromEvents } from '../../server/core/auth-rules/state-lookup.ts';
-import { stateKeyOf, contentOf } from '../../server/core/auth-rules/pdu-fields.ts';
 import { authEventIds, prevEventIds } from '../../server/core/dag/auth-events.ts';
 import type { EventWithId } from '../../server/core/pdu.ts';
 import type { RoomVersion } from '../../server/core/room-versions.ts';
@@ -119,7 +122,11 @@ async function receiveLocked(
   }
   if (!before) return dropped('the state before the event is unknown');
 
-  const againstBefore = checkEventAuth(version, event, await lookupFor(deps, version, event, before.state));
+  const againstBefore = checkEventAuth(
+    version,
+    event,
+    await lookupFor(deps, version, event, before.state),
+  );
   if (!againstBefore.allowed) {
     await persist(deps, roomId, event, before, existing !== undefined, 'state_before');
     return { eventId, status: 'rejected', reason: againstBefore.reason };
@@ -127,7 +134,11 @@ async function receiveLocked(
 
   // Step 6: against the current state; failing that, it is kept out of the timeline.
   const current = await getCurrentState(deps.db, roomId);
-  const againstCurrent = checkEventAuth(version, event, await lookupFor(deps, version, event, current));
+  const againstCurrent = checkEventAuth(
+    version,
+    event,
+    await lookupFor(deps, version, event, current),
+  );
   if (!againstCurrent.allowed) {
     await persist(deps, roomId, event, before, existing !== undefined, 'soft_failed');
     return { eventId, status: 'soft_failed' };

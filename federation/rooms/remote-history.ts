@@ -12,7 +12,10 @@ export interface RemoteHistory {
     request: { earliest: string[]; latest: string[]; limit: number; minDepth: number },
   ): Promise<unknown[]>;
   getEventAuth(roomId: string, eventId: string): Promise<unknown[]>;
-  getStateIds(roomId: string, eventId: string): Promise<{ stateIds: string[]; authChainIds: string[] }>;
+  getStateIds(
+    roomId: string,
+    eventId: string,
+  ): Promise<{ stateIds: string[]; authChainIds: string[] }>;
   getEvent(eventId: string): Promise<unknown>;
 }
 
@@ -48,7 +51,9 @@ export function remoteHistoryOf(client: FederationClient, server: string): Remot
       });
       return {
         stateIds: arrayField(reply.body, 'pdu_ids').filter((id) => typeof id === 'string'),
-        authChainIds: arrayField(reply.body, 'auth_chain_ids').filter((id) => typeof id === 'string'),
+        authChainIds: arrayField(reply.body, 'auth_chain_ids').filter(
+          (id) => typeof id === 'string',
+        ),
       } as { stateIds: string[]; authChainIds: string[] };
     },
     async getEvent(eventId) {

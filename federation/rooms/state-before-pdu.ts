@@ -3,6 +3,8 @@
 // asked for the missing history (get_missing_events), and if a gap remains, for the state at the
 // event itself (state_ids), whose events are fetched and checked as outliers.
 // https://spec.matrix.org/latest/server-server-api/#pdus (steps 4 and 5 of receipt)
+
+import type { Kysely } from 'kysely';
 import type { AuthOptions } from '../../server/core/auth-rules/auth-types.ts';
 import { prevEventIds } from '../../server/core/dag/auth-events.ts';
 import type { EventWithId } from '../../server/core/pdu.ts';
@@ -10,7 +12,6 @@ import type { RoomVersion } from '../../server/core/room-versions.ts';
 import { type StateMap, stateKey } from '../../server/core/state-map.ts';
 import { resolveStates, statesAfter } from '../../server/rooms/room-state-resolver.ts';
 import { getEvents } from '../../server/storage/events.ts';
-import type { Kysely } from 'kysely';
 import type { Database } from '../../server/storage/schema.ts';
 import type { RemoteHistory } from './remote-history.ts';
 
@@ -63,7 +64,9 @@ export async function stateBeforeFromRemote(
   const fetched: unknown[] = [];
   for (let at = 0; at < unknown.length; at += FETCH_CONCURRENCY) {
     const batch = await Promise.all(
-      unknown.slice(at, at + FETCH_CONCURRENCY).map((id) => remote.getEvent(id).catch(() => undefined)),
+      unknown
+        .slice(at, at + FETCH_CONCURRENCY)
+        .map((id) => remote.getEvent(id).catch(() => undefined)),
     );
     for (const raw of batch) if (raw !== undefined) fetched.push(raw);
   }

@@ -9,10 +9,10 @@
 // false: the full state, which every server accepts). send_knock answers with stripped state.
 import { isJsonObject } from '../../server/core/pdu.ts';
 import { defineEndpoint } from '../../server/http/endpoint.ts';
+import { loadAuthChain } from '../../server/storage/auth-chain.ts';
 import { getEvents } from '../../server/storage/events.ts';
 import { joinedServersOf } from '../../server/storage/room-servers.ts';
 import { readStateGroup } from '../../server/storage/state-groups.ts';
-import { loadAuthChain } from '../../server/storage/auth-chain.ts';
 import { loadStrippedState } from '../../server/sync/stripped-state.ts';
 import type { FederationContext } from '../federation-context.ts';
 import { acceptMembershipPdu } from '../rooms/accept-membership-pdu.ts';
@@ -40,9 +40,13 @@ export const sendJoin = defineEndpoint<FederationContext, unknown, unknown, Para
       .select('state_before')
       .where('event_id', '=', eventId)
       .executeTakeFirst();
-    const state = row?.state_before == null ? new Map() : await readStateGroup(ctx.db, row.state_before);
+    const state =
+      row?.state_before == null ? new Map() : await readStateGroup(ctx.db, row.state_before);
     const stateEvents = [...(await getEvents(ctx.db, [...state.values()])).values()];
-    const authChain = await loadAuthChain(ctx.db, version, roomId, [...stateEvents, { ...event, roomId } as never]);
+    const authChain = await loadAuthChain(ctx.db, version, roomId, [
+      ...stateEvents,
+      { ...event, roomId } as never,
+    ]);
     return {
       origin: ctx.config.serverName,
       event: event.pdu,
@@ -78,8 +82,19 @@ export const sendKnock = defineEndpoint<FederationContext, unknown, unknown, Par
       membership: 'knock',
       raw: request.body,
     });
-    const stripped = await loadStrippedState(ctx.db, request.params.roomId, event.eventId, ctx.now());
+    const stripped = await loadStrippedState(
+      ctx.db,
+      request.params.roomId,
+      event.eventId,
+      ctx.now(),
+    );
     // The knock itself closes the list for a client; the remote server only needs the room's.
-    return { knock_room_state: (stripped ?? []).filter((each) => isJsonObject(each) && each.type !== 'm.room.member' || each.state_key !== event.pdu.sender) };
+    return {
+      knock_room_state: (stripped ?? []).filter(
+        (each) =>
+          (isJsonObject(each) && each.type !== 'm.room.member') ||
+          each.state_key !== event.pdu.sender,
+      ),
+    };
   },
 });

@@ -43,6 +43,9 @@ export function useFederationAuth(app: FastifyInstance, ctx: FederationContext):
       authorization: request.headers.authorization,
       body: request.body as JsonValue | undefined,
     });
+    // A server that just made a signed request is up: what waits for it goes now, not at the
+    // next retry of its backoff.
+    ctx.federation.outbound.peerIsUp(request.federationOrigin);
   });
 }
 

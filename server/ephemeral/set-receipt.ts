@@ -22,6 +22,8 @@ export interface ReceiptDeps {
   /** Serialises writes, so stream positions become visible in the order they are taken. */
   readonly locks: KeyedMutex;
   readonly now: () => number;
+  /** Told of each receipt that moved (the federation sender passes on local users' m.read). */
+  readonly onReceipt?: (receipt: WrittenReceipt) => void;
 }
 
 export interface ReceiptRequest {
@@ -29,6 +31,13 @@ export interface ReceiptRequest {
   readonly receiptType: 'm.read' | 'm.read.private';
   readonly event: StoredEvent;
   readonly threadId: string | undefined;
+  /** When the user read it, if another server said (federation); else now. */
+  readonly ts?: number;
+}
+
+export interface WrittenReceipt extends ReceiptKey {
+  readonly eventId: string;
+  readonly ts: number;
 }
 
 /** Returns whether the receipt moved (false when it already pointed at a newer event). */
@@ -41,11 +50,12 @@ export async function setReceipt(deps: ReceiptDeps, request: ReceiptRequest): Pr
     userId: request.userId,
     threadId: threadId ?? '',
   };
-  return deps.locks.run(RECEIPTS_LOCK, async () => {
+  const moved = await deps.locks.run(RECEIPTS_LOCK, async () => {
     const currentId = await getReceiptEventId(deps.db, key);
     const current = currentId === undefined ? undefined : await getEvent(deps.db, currentId);
-    if (current && current.streamOrdering >= event.streamOrdering) return false;
-    await upsertReceipt(deps.db, { ...key, eventId: event.eventId, ts: deps.now() });
+    if (current && current.streamOrdering >= event.streamOrdering) return undefined;
+    const written = { ...key, eventId: event.eventId, ts: request.ts ?? deps.now() };
+    await upsertReceipt(deps.db, written);
     // What the receipt covers notifies no more: unread counts only look past the latest receipt,
     // so these rows would never be read again (an unthreaded receipt covers every thread).
     await clearPushActions(deps.db, {
@@ -54,8 +64,10 @@ export async function setReceipt(deps: ReceiptDeps, request: ReceiptRequest): Pr
       before: event.streamOrdering + 1,
       threadId: threadId === undefined ? 'all' : threadId === 'main' ? null : threadId,
     });
-    return true;
+    return written;
   });
+  if (moved) deps.onReceipt?.(moved);
+  return moved !== undefined;
 }
 
 async function checkThread(db: Kysely<Database>, event: StoredEvent, threadId: string) {

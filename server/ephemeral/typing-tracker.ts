@@ -7,6 +7,15 @@
 // `since` ahead of the current position (a clock set back) is answered with the full current
 // state. https://spec.matrix.org/latest/client-server-api/#typing-notifications
 
+/** One user's typing in one room changed, was refreshed (typing again) or expired. */
+export interface TypingChange {
+  readonly roomId: string;
+  readonly userId: string;
+  readonly typing: boolean;
+}
+
+export type TypingListener = (change: TypingChange) => void;
+
 export interface TypingTrackerOptions {
   readonly now: () => number;
   /** Called after a room's set of typing users changed (to wake /sync). */
@@ -23,6 +32,7 @@ export class TypingTracker {
   #position = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt: number | undefined;
+  readonly #listeners = new Set<TypingListener>();
 
   constructor(options: TypingTrackerOptions) {
     this.#now = options.now;
@@ -42,10 +52,22 @@ export class TypingTracker {
       users.set(userId, this.#now() + timeoutMs);
       this.#typing.set(roomId, users);
       this.#schedule();
-      // Typing again only pushes the expiry back: others see no change.
+      // Typing again only pushes the expiry back: others here see no change, but other servers
+      // time typing out on their own clock and must hear it again.
+      this.#tell({ roomId, userId, typing: true });
       if (wasTyping) return;
     }
+    if (timeoutMs === undefined) this.#tell({ roomId, userId, typing: false });
     this.#changed(roomId);
+  }
+
+  /**
+   * Told of every start, refresh, stop and expiry, for every user (the federation sender passes
+   * on its own users'). Returns the unsubscribe function.
+   */
+  subscribe(listener: TypingListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   usersTyping(roomId: string): string[] {
@@ -96,6 +118,10 @@ export class TypingTracker {
     this.#onChange(roomId);
   }
 
+  #tell(change: TypingChange): void {
+    for (const listener of this.#listeners) listener(change);
+  }
+
   #expire(): void {
     const now = this.#now();
     for (const [roomId, users] of [...this.#typing]) {
@@ -104,6 +130,7 @@ export class TypingTracker {
         if (expiry <= now) {
           users.delete(userId);
           changed = true;
+          this.#tell({ roomId, userId, typing: false });
         }
       }
       if (users.size === 0) this.#typing.delete(roomId);

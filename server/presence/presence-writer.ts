@@ -30,9 +30,19 @@ import {
 /** The lock key that serialises presence writes (room ids start with `!`, so none collides). */
 const PRESENCE_LOCK = 'presence';
 
+/**
+ * Told whose presence others now see changed (the federation sender passes on local users'). An
+ * optional field of the context, so contexts without it work unchanged.
+ */
+export interface PresenceListener {
+  readonly onPresencePublished?: (userIds: readonly string[]) => void;
+}
+
+type PresenceContext = Context & PresenceListener;
+
 /** Applies the update; returns whether others will see a change. */
 export async function updatePresence(
-  ctx: Context,
+  ctx: PresenceContext,
   userId: string,
   update: PresenceUpdate,
 ): Promise<boolean> {
@@ -52,7 +62,7 @@ export async function updatePresence(
 }
 
 /** Publishes the timeouts that caught up with users; returns whose presence changed. */
-export async function publishTimedOutPresence(ctx: Context): Promise<string[]> {
+export async function publishTimedOutPresence(ctx: PresenceContext): Promise<string[]> {
   const now = ctx.now();
   const cutoffs = cutoffsAt(now);
   const candidates = await listTimedOutPresence(ctx.db, cutoffs);
@@ -72,7 +82,30 @@ export async function publishTimedOutPresence(ctx: Context): Promise<string[]> {
   return changed;
 }
 
-async function wakeRoomMates(ctx: Context, userIds: readonly string[]): Promise<void> {
+/**
+ * Stores presence another server sent for its users (federation m.presence), whole records as
+ * that server decided them; returns whose presence others will see changed.
+ */
+export async function publishRemotePresence(
+  ctx: PresenceContext,
+  records: readonly PresenceRecord[],
+): Promise<string[]> {
+  if (records.length === 0) return [];
+  const published = await ctx.roomLocks.run(PRESENCE_LOCK, async () => {
+    const userIds: string[] = [];
+    for (const record of records) {
+      const write = writeNeeded(await getPresence(ctx.db, record.userId), record);
+      if (write !== 'none') await savePresence(ctx.db, record, { publish: write === 'publish' });
+      if (write === 'publish') userIds.push(record.userId);
+    }
+    return userIds;
+  });
+  if (published.length > 0) await wakeRoomMates(ctx, published);
+  return published;
+}
+
+async function wakeRoomMates(ctx: PresenceContext, userIds: readonly string[]): Promise<void> {
+  ctx.onPresencePublished?.(userIds);
   const roomIds = new Set<string>();
   for (const userId of userIds) {
     for (const roomId of await listRoomsWithMembership(ctx.db, userId, 'join')) roomIds.add(roomId);

@@ -52,7 +52,14 @@ export async function replaceCurrentState(
     const membership = type === 'm.room.member' ? (memberships.get(eventId) ?? null) : null;
     await trx
       .insertInto('current_state')
-      .values({ room_id: roomId, type, state_key: key2, event_id: eventId, membership, stream_ordering: streamOrdering })
+      .values({
+        room_id: roomId,
+        type,
+        state_key: key2,
+        event_id: eventId,
+        membership,
+        stream_ordering: streamOrdering,
+      })
       .onConflict((oc) =>
         oc
           .columns(['room_id', 'type', 'state_key'])

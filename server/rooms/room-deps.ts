@@ -2,6 +2,8 @@
 // lock, the hook it announces persisted events on, a clock and a logger.
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
+import type { EventWithId } from '../core/pdu.ts';
+import type { RoomVersion } from '../core/room-versions.ts';
 import type { EventSigner } from '../core/sign-event.ts';
 import type { Database } from '../storage/schema.ts';
 import type { EventStream } from './event-stream.ts';
@@ -18,6 +20,8 @@ export interface RoomDeps {
   readonly eventStream: EventStream;
   readonly now: () => number;
   readonly logger: { error(details: object, message: string): void };
+  /** Has an invite of another server's user countersigned by that server before it is stored. */
+  readonly exchangeInvite?: (version: RoomVersion, invite: EventWithId) => Promise<EventWithId>;
 }
 
 export function roomDepsOf(ctx: Context): RoomDeps {
@@ -34,5 +38,6 @@ export function roomDepsOf(ctx: Context): RoomDeps {
     eventStream: ctx.eventStream,
     now: ctx.now,
     logger: ctx.logger,
+    exchangeInvite: ctx.federation.exchangeInvite,
   };
 }

@@ -1,6 +1,8 @@
 // State resolution over what the database holds: the store state resolution reads events from,
 // and the two resolutions the federation pipeline needs, the state before an event whose
 // prev_events are stored, and the room's state over several forward extremities.
+
+import type { Kysely } from 'kysely';
 import type { AuthOptions } from '../core/auth-rules/auth-types.ts';
 import type { RoomVersion } from '../core/room-versions.ts';
 import type { ReadonlyStateMap, StateMap } from '../core/state-map.ts';
@@ -10,7 +12,6 @@ import type { StateResStore, StoredEvent } from '../core/state-res/types.ts';
 import { getEvents } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
 import { readStateGroup } from '../storage/state-groups.ts';
-import type { Kysely } from 'kysely';
 
 /** Events as state resolution sees them; soft-failed events are not rejected, only hidden. */
 export function databaseStateResStore(db: Kysely<Database>): StateResStore {
@@ -20,7 +21,11 @@ export function databaseStateResStore(db: Kysely<Database>): StateResStore {
       for (const [id, event] of await getEvents(db, eventIds)) {
         const reason = event.rejectedReason;
         const rejection =
-          reason === 'auth_events' ? 'auth-events' : reason === 'state_before' ? 'state-before' : undefined;
+          reason === 'auth_events'
+            ? 'auth-events'
+            : reason === 'state_before'
+              ? 'state-before'
+              : undefined;
         found.set(id, rejection ? { ...event, rejection } : event);
       }
       return found;

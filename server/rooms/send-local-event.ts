@@ -109,11 +109,15 @@ export function sendLocalEvent(
       if (current && isSameState(current, template)) return current;
     }
 
+    const signed = isRemoteInvite(deps.serverName, template)
+      ? await deps.exchangeInvite!(version, event)
+      : event;
+
     const group =
       extremities.length === 1 ? await stateGroupAfter(deps, extremities[0]!.eventId) : null;
     const { stored } = await persistEvent(deps, {
       roomId,
-      event,
+      event: signed,
       stateBefore: { group, state },
       ...(txn ? { txn } : {}),
     });
@@ -122,6 +126,17 @@ export function sendLocalEvent(
     );
     return stored;
   });
+}
+
+/** An invite of another server's user, which that server must countersign first. */
+function isRemoteInvite(serverName: string, template: LocalEventTemplate): boolean {
+  const target = template.stateKey;
+  return (
+    template.type === 'm.room.member' &&
+    template.content.membership === 'invite' &&
+    target !== undefined &&
+    target.slice(target.indexOf(':') + 1) !== serverName
+  );
 }
 
 function isSameState(current: EventWithId, template: LocalEventTemplate): boolean {

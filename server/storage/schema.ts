@@ -6,12 +6,18 @@ import type { AccountDataTable } from './tables/account-data.ts';
 import type { DevicesTable } from './tables/devices.ts';
 import type { EventPushActionsTable } from './tables/event-push-actions.ts';
 import type { EventRelationsTable } from './tables/event-relations.ts';
+import type {
+  FederationDestinationsTable,
+  FederationOutboxTable,
+  FederationStreamPositionsTable,
+} from './tables/federation-queue.ts';
 import type { FiltersTable } from './tables/filters.ts';
 import type { PresenceTable } from './tables/presence.ts';
 import type { ProfilesTable } from './tables/profiles.ts';
 import type { ReceiptsTable } from './tables/receipts.ts';
 import type { RefreshTokensTable } from './tables/refresh-tokens.ts';
 import type { RegistrationTokensTable } from './tables/registration-tokens.ts';
+import type { RemoteInviteStateTable } from './tables/remote-invite-state.ts';
 import type { RoomAliasesTable } from './tables/room-aliases.ts';
 import type { RoomForgottenTable } from './tables/room-forgotten.ts';
 import type {
@@ -52,4 +58,8 @@ export interface Database {
   room_forgotten: RoomForgottenTable;
   presence: PresenceTable;
   server_keys: ServerKeysTable;
+  remote_invite_state: RemoteInviteStateTable;
+  federation_outbox: FederationOutboxTable;
+  federation_destinations: FederationDestinationsTable;
+  federation_stream_positions: FederationStreamPositionsTable;
 }

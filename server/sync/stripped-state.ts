@@ -29,6 +29,20 @@ export function strippedEvent(event: StoredEvent): JsonObject {
   };
 }
 
+/** The room's stripped state now, as an invite over federation carries it (invite_room_state). */
+export async function currentStrippedState(
+  db: Kysely<Database>,
+  roomId: string,
+  sender: string,
+): Promise<JsonObject[]> {
+  const keys: [string, string][] = STRIPPED_TYPES.map((type) => [type, '']);
+  keys.push(['m.room.member', sender]);
+  const events = await getEvents(db, await currentStateEventIds(db, roomId, keys));
+  return [...events.values()]
+    .sort((a, b) => a.streamOrdering - b.streamOrdering)
+    .map((event) => strippedEvent(event));
+}
+
 /** The stripped state of the room, the sender's member event, then `membershipEventId` in full. */
 export async function loadStrippedState(
   db: Kysely<Database>,
@@ -38,6 +52,16 @@ export async function loadStrippedState(
 ): Promise<JsonObject[] | undefined> {
   const membership = await getEvent(db, membershipEventId);
   if (!membership) return undefined;
+  // An invite over federation to a room we are not in: the state its server sent along.
+  const remote = await db
+    .selectFrom('remote_invite_state')
+    .select('stripped_json')
+    .where('event_id', '=', membershipEventId)
+    .executeTakeFirst();
+  if (remote) {
+    const sent = JSON.parse(remote.stripped_json) as JsonObject[];
+    return [...sent, withoutRoomId(membership, now)];
+  }
   const keys: [string, string][] = STRIPPED_TYPES.map((type) => [type, '']);
   // The inviter, so the client can show who invited; for a knock this is the knocker themself.
   if (membership.pdu.sender !== membership.pdu.state_key) {

@@ -4,7 +4,7 @@
 import { type ReadMarkersBody, readMarkersBody } from '../../../schemas/requests/receipts.ts';
 import type { Context } from '../../context.ts';
 import { setFullyRead } from '../../ephemeral/set-read-marker.ts';
-import { setReceipt } from '../../ephemeral/set-receipt.ts';
+import { setReceipt, type WrittenReceipt } from '../../ephemeral/set-receipt.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { requireJoined, requireVisibleEvent } from '../rooms/room-access.ts';
@@ -31,7 +31,12 @@ export const postReadMarkers = defineEndpoint<
     const read = await eventOf(request.body['m.read']);
     const readPrivate = await eventOf(request.body['m.read.private']);
 
-    const deps = { db: ctx.db, locks: ctx.roomLocks, now: ctx.now };
+    const deps = {
+      db: ctx.db,
+      locks: ctx.roomLocks,
+      now: ctx.now,
+      onReceipt: (receipt: WrittenReceipt) => ctx.federation.outbound.receiptWritten(receipt),
+    };
     const wakeRoom =
       read !== undefined &&
       (await setReceipt(deps, { userId, receiptType: 'm.read', event: read, threadId: undefined }));

@@ -9,7 +9,7 @@ import {
 } from '../../../schemas/requests/receipts.ts';
 import type { Context } from '../../context.ts';
 import { setFullyRead } from '../../ephemeral/set-read-marker.ts';
-import { setReceipt } from '../../ephemeral/set-receipt.ts';
+import { setReceipt, type WrittenReceipt } from '../../ephemeral/set-receipt.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { invalidParam } from '../../http/matrix-error.ts';
 import { requireUser } from '../../http/require-user.ts';
@@ -38,7 +38,12 @@ export const postReceipt = defineEndpoint<Context, ReceiptBody, unknown, Params>
       }
       return {};
     }
-    const deps = { db: ctx.db, locks: ctx.roomLocks, now: ctx.now };
+    const deps = {
+      db: ctx.db,
+      locks: ctx.roomLocks,
+      now: ctx.now,
+      onReceipt: (receipt: WrittenReceipt) => ctx.federation.outbound.receiptWritten(receipt),
+    };
     if (await setReceipt(deps, { userId: user.userId, receiptType, event, threadId })) {
       // A private receipt concerns its owner only.
       ctx.sync.notifier.notify(

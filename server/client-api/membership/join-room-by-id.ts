@@ -2,6 +2,8 @@
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3roomsroomidjoin
 // `third_party_signed` is accepted and not acted on: third-party invites are not supported yet,
 // so such a join is judged as an ordinary one.
+
+import { joinRoomAnywhere } from '../../../federation/rooms/join-room-anywhere.ts';
 import { type JoinBody, joinBody } from '../../../schemas/requests/membership.ts';
 import type { Context } from '../../context.ts';
 import type { JsonObject } from '../../core/pdu.ts';
@@ -9,8 +11,6 @@ import { defineEndpoint } from '../../http/endpoint.ts';
 import { invalidParam } from '../../http/matrix-error.ts';
 import { takeOrThrow } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
-import { joinRoom } from '../../rooms/join-room.ts';
-import { roomDepsOf } from '../../rooms/room-deps.ts';
 
 export const postJoinRoomById = defineEndpoint<
   Context,
@@ -27,11 +27,12 @@ export const postJoinRoomById = defineEndpoint<
     if (!roomId.startsWith('!')) throw invalidParam(`${roomId} is not a room id`);
     takeOrThrow(ctx.rateLimits.joins, user.userId, ctx.now());
     const body = request.body ?? {};
-    await joinRoom(roomDepsOf(ctx), {
+    await joinRoomAnywhere(ctx, {
       roomId,
       userId: user.userId,
       reason: body.reason,
       content: body as JsonObject,
+      servers: [],
     });
     return { room_id: roomId };
   },

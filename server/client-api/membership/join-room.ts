@@ -1,7 +1,9 @@
 // POST /_matrix/client/v3/join/{roomIdOrAlias}
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3joinroomidoralias
-// `via` and `server_name` name servers to join through; they matter for remote joins, which
-// come with federation, and are accepted and unused until then.
+// `via` and `server_name` name servers to join through a room this server is not in.
+
+import { joinRoomAnywhere } from '../../../federation/rooms/join-room-anywhere.ts';
+import { resolveRoomIdOrAliasAnywhere } from '../../../federation/rooms/resolve-alias-anywhere.ts';
 import {
   type JoinBody,
   joinBody,
@@ -13,9 +15,6 @@ import type { JsonObject } from '../../core/pdu.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { takeOrThrow } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
-import { joinRoom } from '../../rooms/join-room.ts';
-import { resolveRoomIdOrAlias } from '../../rooms/resolve-room.ts';
-import { roomDepsOf } from '../../rooms/room-deps.ts';
 
 export const postJoinRoom = defineEndpoint<
   Context,
@@ -29,17 +28,17 @@ export const postJoinRoom = defineEndpoint<
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     takeOrThrow(ctx.rateLimits.joins, user.userId, ctx.now());
-    const roomId = await resolveRoomIdOrAlias(
-      ctx.db,
-      ctx.config.serverName,
+    const { roomId, servers } = await resolveRoomIdOrAliasAnywhere(
+      ctx,
       request.params.roomIdOrAlias,
     );
     const body = request.body ?? {};
-    await joinRoom(roomDepsOf(ctx), {
+    await joinRoomAnywhere(ctx, {
       roomId,
       userId: user.userId,
       reason: body.reason,
       content: body as JsonObject,
+      servers: [...(request.query.via ?? []), ...(request.query.server_name ?? []), ...servers],
     });
     return { room_id: roomId };
   },

@@ -1,0 +1,117 @@
+// Rejecting an invite (or retracting a knock) to a room this server is not in: the leave has to
+// be made by a server in the room, so it goes make_leave / send_leave through the server that
+// invited us, then is stored here on top of the invite. If that server cannot be reached, the
+// leave is still stored here (signed by us, not sent): the user is rid of the invite, and the
+// room learns of it if we ever meet it again.
+// https://spec.matrix.org/latest/server-server-api/#leaving-rooms-rejecting-invites
+import type { Context } from '../../server/context.ts';
+import { withEventId } from '../../server/core/event-id.ts';
+import { type EventWithId, isJsonObject, type Pdu } from '../../server/core/pdu.ts';
+import { getRoomVersion, type RoomVersion } from '../../server/core/room-versions.ts';
+import { hashAndSignEvent } from '../../server/core/sign-event.ts';
+import { stateKey } from '../../server/core/state-map.ts';
+import { notFound } from '../../server/http/matrix-error.ts';
+import { persistEvent } from '../../server/rooms/persist-event.ts';
+import { roomDepsOf } from '../../server/rooms/room-deps.ts';
+import { getEvent, getRoomVersionOf } from '../../server/storage/events.ts';
+import { getCurrentMember } from '../../server/storage/room-members.ts';
+import { serverNameOfUser } from '../../server/storage/room-servers.ts';
+
+const enc = encodeURIComponent;
+
+export async function leaveRemoteRoom(ctx: Context, roomId: string, userId: string): Promise<void> {
+  const versionId = await getRoomVersionOf(ctx.db, roomId);
+  const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+  const member = await getCurrentMember(ctx.db, roomId, userId);
+  if (!version || !member) throw notFound(`Not invited to ${roomId}`);
+  if (member.membership === 'leave') return;
+  const invite = await getEvent(ctx.db, member.eventId);
+  const server = invite ? serverNameOfUser(invite.pdu.sender) : undefined;
+  const signer = {
+    serverName: ctx.config.serverName,
+    keyId: ctx.signingKey.keyId,
+    key: ctx.signingKey.privateKey,
+  };
+  let leave: EventWithId | undefined;
+  if (server && server !== ctx.config.serverName) {
+    leave = await leaveThrough(ctx, version, server, roomId, userId, signer).catch((err) => {
+      ctx.logger.info({ err, server, roomId }, 'remote leave failed; leaving locally');
+      return undefined;
+    });
+  }
+  leave ??= withEventId(
+    version,
+    hashAndSignEvent(
+      version,
+      {
+        room_id: roomId,
+        type: 'm.room.member',
+        state_key: userId,
+        sender: userId,
+        content: { membership: 'leave' },
+        origin_server_ts: ctx.now(),
+        depth: Number(invite?.pdu.depth ?? 0) + 1,
+        prev_events: [member.eventId],
+        auth_events: [member.eventId],
+        hashes: {},
+        signatures: {},
+      },
+      signer,
+    ),
+  );
+  const deps = roomDepsOf(ctx);
+  const event = leave;
+  await deps.roomLocks.run(roomId, async () => {
+    const { stored } = await persistEvent(deps, {
+      roomId,
+      event,
+      stateBefore: {
+        group: null,
+        state: new Map([[stateKey('m.room.member', userId), member.eventId]]),
+      },
+      replacesExtremities: true,
+    });
+    deps.hub.announce({ roomId, event: stored }, (err) =>
+      ctx.logger.error({ err }, 'event listener failed'),
+    );
+  });
+}
+
+async function leaveThrough(
+  ctx: Context,
+  version: RoomVersion,
+  server: string,
+  roomId: string,
+  userId: string,
+  signer: Parameters<typeof hashAndSignEvent>[2],
+): Promise<EventWithId> {
+  const made = await ctx.federation.client.request(server, {
+    method: 'GET',
+    path: `/_matrix/federation/v1/make_leave/${enc(roomId)}/${enc(userId)}`,
+  });
+  const body = isJsonObject(made.body) ? made.body : {};
+  if (!isJsonObject(body.event)) throw new Error(`no template from ${server}`);
+  const { hashes: _h, signatures: _s, unsigned: _u, ...fields } = body.event as Pdu;
+  if (fields.type !== 'm.room.member' || fields.state_key !== userId || fields.sender !== userId) {
+    throw new Error(`make_leave from ${server} is not a leave for ${userId}`);
+  }
+  const pdu = hashAndSignEvent(
+    version,
+    {
+      ...fields,
+      room_id: roomId,
+      content: { membership: 'leave' },
+      origin_server_ts: ctx.now(),
+      hashes: {},
+      signatures: {},
+    } as Pdu,
+    signer,
+  );
+  const leave = withEventId(version, pdu);
+  await ctx.federation.client.request(server, {
+    method: 'PUT',
+    path: `/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(leave.eventId)}`,
+    body: pdu,
+  });
+  return leave;
+}

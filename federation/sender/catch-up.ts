@@ -1,0 +1,70 @@
+// Queues local events for federation from the events stream itself, not from the announcements:
+// the sender keeps a persisted position (the highest stream position already queued) and queues
+// every event after it, up to the stream's safe position, moving the position in the same
+// database transaction as the queued rows. The same pass serves a start (events persisted but
+// never announced before a crash) and each announcement, so both take one code path and an
+// event is queued exactly once.
+//
+// Only up to the safe position (server/rooms/event-stream.ts): a position above it may belong to
+// a transaction still in flight, which could commit after the pass moved past it.
+import type { Kysely } from 'kysely';
+import type { EventStream } from '../../server/rooms/event-stream.ts';
+import {
+  EVENTS_STREAM,
+  getSenderPosition,
+  listEventsToSend,
+  type QueuedPdu,
+  queuePdusAndAdvance,
+} from '../../server/storage/federation-queue.ts';
+import { joinedServersOf, serverNameOfUser } from '../../server/storage/room-servers.ts';
+import type { Database } from '../../server/storage/schema.ts';
+import { destinationsOfEvent } from './pdu-destinations.ts';
+
+export interface CatchUpDeps {
+  readonly db: Kysely<Database>;
+  readonly serverName: string;
+  readonly eventStream: EventStream;
+  readonly now: () => number;
+  /** Events read per database transaction. */
+  readonly batchSize?: number;
+}
+
+export interface CatchUpResult {
+  /** The stream position queued up to. */
+  readonly position: number;
+  /** Destinations that got new PDUs. */
+  readonly destinations: ReadonlySet<string>;
+}
+
+const DEFAULT_BATCH = 100;
+
+export async function queueNewEvents(deps: CatchUpDeps): Promise<CatchUpResult> {
+  const { db, serverName } = deps;
+  const limit = deps.batchSize ?? DEFAULT_BATCH;
+  const upTo = await deps.eventStream.currentPosition(db);
+  const destinations = new Set<string>();
+  let position = await getSenderPosition(db, EVENTS_STREAM);
+  while (position < upTo) {
+    const events = await listEventsToSend(db, serverName, { after: position, upTo, limit });
+    // A short batch read everything up to `upTo`, remote senders' events included.
+    const next = events.length < limit ? upTo : events.at(-1)!.streamOrdering;
+    const joined = new Map<string, string[]>();
+    const pdus: QueuedPdu[] = [];
+    for (const event of events) {
+      // The query's suffix match lets `@a:evil:example.org` through; the server name is exact here.
+      if (serverNameOfUser(event.sender) !== serverName) continue;
+      let servers = joined.get(event.roomId);
+      if (!servers) {
+        servers = await joinedServersOf(db, event.roomId);
+        joined.set(event.roomId, servers);
+      }
+      for (const destination of destinationsOfEvent(event, servers, serverName)) {
+        pdus.push({ destination, eventId: event.eventId });
+        destinations.add(destination);
+      }
+    }
+    await queuePdusAndAdvance(db, pdus, { stream: EVENTS_STREAM, position: next, now: deps.now() });
+    position = next;
+  }
+  return { position: Math.max(position, upTo), destinations };
+}
