@@ -4,6 +4,7 @@
 // names (federation_server_addresses), since no DNS knows `.test` names.
 import { type CairnProcess, newDataDir, startCairn, testEnv } from './cairn-process.ts';
 import { freePort } from './synapse-peer.ts';
+import { type Relay, startRelay } from './tcp-partition.ts';
 import { createTestCa, type TestCa } from './test-tls.ts';
 
 export interface FederatedCairn {
@@ -18,6 +19,8 @@ export interface CairnFederation {
   /** Starts server `index` again with the same data dir, database and port. */
   restart(index: number): Promise<FederatedCairn>;
   stopAll(): Promise<void>;
+  /** With `relays`: cut (true) or restore (false) every link between the servers. */
+  partition(cut: boolean): void;
 }
 
 export interface FederationOptions {
@@ -26,6 +29,11 @@ export interface FederationOptions {
   /** More `name=host:port` entries: peers the test runs itself. */
   readonly extraAddresses?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Route each server's federation traffic to each other one through its own relay (both
+   * directions apart), so `partition()` can cut them off from each other.
+   */
+  readonly relays?: boolean;
 }
 
 export async function startFederatedCairns(
@@ -35,10 +43,20 @@ export async function startFederatedCairns(
 ): Promise<CairnFederation> {
   const ca = options.ca ?? createTestCa();
   const ports = await Promise.all(names.map(() => freePort()));
-  const addresses = [
-    ...names.map((name, i) => `${name}=127.0.0.1:${ports[i]}`),
-    ...(options.extraAddresses ?? []),
-  ].join(',');
+  const relays: Relay[] = [];
+  const addressesFor = async (from: number) => {
+    const entries: string[] = [];
+    for (const [to, name] of names.entries()) {
+      let port = ports[to]!;
+      if (options.relays && to !== from) {
+        const relay = await startRelay(port);
+        relays.push(relay);
+        port = relay.port;
+      }
+      entries.push(`${name}=127.0.0.1:${port}`);
+    }
+    return [...entries, ...(options.extraAddresses ?? [])].join(',');
+  };
   const envs = await Promise.all(
     names.map(async (name, i) => {
       const certificate = ca.issue({ dns: [name] });
@@ -50,7 +68,7 @@ export async function startFederatedCairns(
         CAIRN_FEDERATION_TLS_KEY_PATH: certificate.keyPath,
         CAIRN_FEDERATION_CA_FILE: ca.certPath,
         CAIRN_FEDERATION_ALLOW_PRIVATE_NETWORKS: 'true',
-        CAIRN_FEDERATION_SERVER_ADDRESSES: addresses,
+        CAIRN_FEDERATION_SERVER_ADDRESSES: await addressesFor(i),
         CAIRN_ENABLE_REGISTRATION: 'true',
         ...(url ? { CAIRN_DATABASE_URL: url } : {}),
         ...options.env,
@@ -71,6 +89,13 @@ export async function startFederatedCairns(
     },
     async stopAll() {
       await Promise.all(servers.map((server) => server.process.stop()));
+      await Promise.all(relays.map((relay) => relay.close()));
+    },
+    partition(cut) {
+      for (const relay of relays) {
+        if (cut) relay.cut();
+        else relay.heal();
+      }
     },
   };
 }

@@ -26,6 +26,13 @@ export async function registerAndStartClient(
   username: string,
   options: sdk.IStartClientOpts = { initialSyncLimit: 20 },
 ): Promise<sdk.MatrixClient> {
+  const client = await registerClient(baseUrl, username);
+  await startClientAndWait(client, options);
+  return client;
+}
+
+/** Registers `username` through the client's interactive auth; the client is not started. */
+export async function registerClient(baseUrl: string, username: string): Promise<sdk.MatrixClient> {
   const anonymous = sdk.createClient({ baseUrl });
   const auth = new sdk.InteractiveAuth({
     matrixClient: anonymous,
@@ -39,14 +46,12 @@ export async function registerAndStartClient(
     requestEmailToken: () => Promise.reject(new Error('no email stage')),
   });
   const registered = (await auth.attemptAuth()) as sdk.RegisterResponse;
-  const client = sdk.createClient({
+  return sdk.createClient({
     baseUrl,
     userId: registered.user_id,
     accessToken: registered.access_token!,
     deviceId: registered.device_id!,
   });
-  await startClientAndWait(client, options);
-  return client;
 }
 
 /** Starts the client and resolves once its first sync is in (fails on a sync error). */
