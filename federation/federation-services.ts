@@ -12,6 +12,11 @@ export interface FederationServices {
   readonly serverKeys: ServerKeyStore;
   /** Gets an invite of another server's user countersigned by that server (rooms/send-invite.ts). */
   readonly exchangeInvite: InviteExchange;
+  /**
+   * Fetches up to `limit` events older than the oldest this server has of the room from servers
+   * in it (rooms/backfill-room.ts); resolves to how many were added.
+   */
+  readonly backfill: (roomId: string, limit: number) => Promise<number>;
   /** What the sender (sender/federation-sender.ts) is told besides room events. */
   readonly outbound: OutboundHooks;
 }

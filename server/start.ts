@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { fetchJsonVia, serverKeyStoreFor } from '../federation/keys/remote-keys.ts';
+import { roomBackfiller } from '../federation/rooms/backfill-room.ts';
 import { inviteExchanger } from '../federation/rooms/send-invite.ts';
 import { createFederationSender } from '../federation/sender/federation-sender.ts';
 import { createFederationTransport } from '../federation/transport/federation-transport.ts';
@@ -59,6 +60,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       { db: database.db, config, signingKey, now, logger },
       fetchJsonVia(transport.client),
     );
+    const roomLocks = new KeyedMutex();
     const typing = typingTrackerFor(eventServices.sync.notifier, now);
     const sender = createFederationSender({
       db: database.db,
@@ -77,7 +79,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       logger,
       metrics,
       rateLimits: createRateLimits(config.rateLimits),
-      roomLocks: new KeyedMutex(),
+      roomLocks,
       ...eventServices,
       typing,
       onPresencePublished: (userIds) => sender.presencePublished(userIds),
@@ -86,6 +88,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
         serverKeys,
         exchangeInvite: inviteExchanger({ db: database.db, client: transport.client, serverKeys }),
         outbound: sender,
+        backfill: roomBackfiller({
+          db: database.db,
+          serverName: config.serverName,
+          client: transport.client,
+          serverKeys,
+          eventStream: eventServices.eventStream,
+          roomLocks,
+          logger,
+        }),
       },
       now,
       version: CAIRN_VERSION,

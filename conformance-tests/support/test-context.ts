@@ -55,6 +55,7 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
       serverKeys: serverKeyStoreFor({ db, config, signingKey, now, logger }, noFederationClient),
       exchangeInvite: noInviteExchange,
       outbound: noOutbound,
+      backfill: async () => 0,
     },
     now,
     version: '0.0.0-test',

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { getEvents, type StoredEvent } from '../storage/events.ts';
 import { scanTimeline } from '../storage/room-timeline.ts';
 import type { Database } from '../storage/schema.ts';
+import { TIMELINE_START } from '../sync/pagination-token.ts';
 import { matchesRoomEventFilter, type RoomEventFilter } from './room-event-filter.ts';
 import { type RoomReader, readLimitOf } from './room-reader.ts';
 import { filterVisibleEvents } from './visible-events.ts';
@@ -42,7 +43,7 @@ export async function paginateRoom(
   const readLimit = readLimitOf(reader);
   const { dir } = request;
   // The range is (lower, upper]; `position` moves through it from one end.
-  const lower = dir === 'b' ? (request.to ?? 0) : (request.from ?? 0);
+  const lower = dir === 'b' ? (request.to ?? TIMELINE_START) : (request.from ?? TIMELINE_START);
   const upper = minDefined(dir === 'b' ? request.from : request.to, readLimit);
   let position = dir === 'b' ? (upper ?? Number.MAX_SAFE_INTEGER) : lower;
   const events: StoredEvent[] = [];

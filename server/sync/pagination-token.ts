@@ -9,16 +9,23 @@
 // order at this server; for the events this server creates it is also topological order.
 // https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3roomsroomidmessages
 
-const TOKEN = /^s(\d{1,15})(?:_[A-Za-z0-9_.~-]*)?$/;
+// Events fetched from other servers' history (backfill) take positions below 0, older ones lower,
+// so they never appear as new to /sync; `m<N>` names position -N.
+const TOKEN = /^(s|m)(\d{1,16})(?:_[A-Za-z0-9_.~-]*)?$/;
+
+/** Below every position, backfilled ones included: the start of any timeline. */
+export const TIMELINE_START = -(2 ** 52);
 
 export function formatPaginationToken(position: number): string {
-  return `s${Math.max(0, position)}`;
+  const at = Math.max(TIMELINE_START, position);
+  return at < 0 ? `m${-at}` : `s${at}`;
 }
 
 /** The events stream position of a pagination or /sync token, or undefined if it is not one. */
 export function parsePaginationToken(token: string): number | undefined {
   const match = TOKEN.exec(token);
   if (!match) return undefined;
-  const position = Number(match[1]);
-  return Number.isSafeInteger(position) ? position : undefined;
+  const magnitude = Number(match[2]);
+  if (!Number.isSafeInteger(magnitude) || magnitude > -TIMELINE_START) return undefined;
+  return match[1] === 'm' ? -magnitude : magnitude;
 }

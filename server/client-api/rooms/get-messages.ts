@@ -12,7 +12,7 @@ import { readLimitOf } from '../../rooms/room-reader.ts';
 import { serveEvents } from '../../rooms/serve-events.ts';
 import { getEvents } from '../../storage/events.ts';
 import { loadIgnoredUsers } from '../../sync/ignored-users.ts';
-import { formatPaginationToken } from '../../sync/pagination-token.ts';
+import { formatPaginationToken, TIMELINE_START } from '../../sync/pagination-token.ts';
 import { filterParam, limitParam, tokenParam } from './pagination-params.ts';
 import { requireRoomReader } from './room-access.ts';
 
@@ -38,15 +38,24 @@ export const getMessages = defineEndpoint<Context, unknown, MessagesQuery, { roo
     // departed user's view ends), a forward one at the beginning.
     const start =
       from ??
-      (dir === 'f' ? 0 : (readLimitOf(reader) ?? (await ctx.eventStream.currentPosition(ctx.db))));
-    const page = await paginateRoom(ctx.db, reader, {
-      dir,
-      from: start,
-      to,
-      limit,
-      filter,
-      ignoredSenders: await loadIgnoredUsers(ctx.db, user.userId),
-    });
+      (dir === 'f'
+        ? TIMELINE_START
+        : (readLimitOf(reader) ?? (await ctx.eventStream.currentPosition(ctx.db))));
+    const ignoredSenders = await loadIgnoredUsers(ctx.db, user.userId);
+    const paginate = () =>
+      paginateRoom(ctx.db, reader, { dir, from: start, to, limit, filter, ignoredSenders });
+    let page = await paginate();
+    // Past the oldest event this server has: ask the servers in the room for more (backfill),
+    // then walk again.
+    if (
+      dir === 'b' &&
+      page.exhausted &&
+      page.events.length < limit &&
+      to === undefined &&
+      (await ctx.federation.backfill(reader.roomId, limit)) > 0
+    ) {
+      page = await paginate();
+    }
     const now = ctx.now();
     const chunk = await serveEvents(ctx.db, reader, page.events, {
       now,
