@@ -50,6 +50,15 @@ for (const backend of PROCESS_BACKENDS) {
       );
       await waitUntil(() => bob.getRoom(roomId)?.name === 'Lobby', 'the room name on hs2', WAIT_MS);
 
+      // Queries across servers: alice's profile and hs1's room directory, from hs2.
+      await alice.setDisplayName('Alice of hs1');
+      assert.equal((await bob.getProfileInfo('@alice:hs1.test')).displayname, 'Alice of hs1');
+      const directory = await bob.publicRooms({ server: 'hs1.test' });
+      assert.deepEqual(
+        directory.chunk.map((room) => room.room_id),
+        [roomId],
+      );
+
       // History from before bob's server was in the room: fetched by backfill when bob's client
       // paginates past the join (the room's history is shared).
       const history = (await bob.http.authedRequest(

@@ -1,6 +1,7 @@
 // Rejecting an invite (or retracting a knock) to a room this server is not in: the leave has to
 // be made by a server in the room, so it goes make_leave / send_leave through the server that
-// invited us, then is stored here on top of the invite. If that server cannot be reached, the
+// invited us (for a knock, the servers of the room's stripped state: knock-remote-room.ts), then
+// is stored here on top of the invite. If no such server can be reached, the
 // leave is still stored here (signed by us, not sent): the user is rid of the invite, and the
 // room learns of it if we ever meet it again.
 // https://spec.matrix.org/latest/server-server-api/#leaving-rooms-rejecting-invites
@@ -16,6 +17,7 @@ import { roomDepsOf } from '../../server/rooms/room-deps.ts';
 import { getEvent, getRoomVersionOf } from '../../server/storage/events.ts';
 import { getCurrentMember } from '../../server/storage/room-members.ts';
 import { serverNameOfUser } from '../../server/storage/room-servers.ts';
+import { knockResidents } from './knock-remote-room.ts';
 
 const enc = encodeURIComponent;
 
@@ -26,18 +28,24 @@ export async function leaveRemoteRoom(ctx: Context, roomId: string, userId: stri
   if (!version || !member) throw notFound(`Not invited to ${roomId}`);
   if (member.membership === 'leave') return;
   const invite = await getEvent(ctx.db, member.eventId);
-  const server = invite ? serverNameOfUser(invite.pdu.sender) : undefined;
+  // A knock is our own event: the servers of the room are those of its stripped state.
+  const servers = !invite
+    ? []
+    : member.membership === 'knock'
+      ? await knockResidents(ctx, invite)
+      : [serverNameOfUser(invite.pdu.sender)];
   const signer = {
     serverName: ctx.config.serverName,
     keyId: ctx.signingKey.keyId,
     key: ctx.signingKey.privateKey,
   };
   let leave: EventWithId | undefined;
-  if (server && server !== ctx.config.serverName) {
+  for (const server of servers.filter((name) => name !== ctx.config.serverName)) {
     leave = await leaveThrough(ctx, version, server, roomId, userId, signer).catch((err) => {
-      ctx.logger.info({ err, server, roomId }, 'remote leave failed; leaving locally');
+      ctx.logger.info({ err, server, roomId }, 'remote leave failed');
       return undefined;
     });
+    if (leave) break;
   }
   leave ??= withEventId(
     version,

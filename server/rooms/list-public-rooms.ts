@@ -8,7 +8,7 @@
 // skip, which the spec's loose pagination contract allows.
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3publicrooms
 import type { Kysely } from 'kysely';
-import { invalidParam, notFound } from '../http/matrix-error.ts';
+import { invalidParam } from '../http/matrix-error.ts';
 import { getRoomStateContents, listPublishedRoomIds } from '../storage/public-rooms.ts';
 import { countJoinedMembers } from '../storage/room-members.ts';
 import type { Database } from '../storage/schema.ts';
@@ -59,14 +59,6 @@ export async function listPublicRooms(
  * `server` of /publicRooms: this server's own directory only. Other servers' directories are
  * read over federation, which comes later; until then they are 404.
  */
-export function requireLocalDirectory(serverName: string, server: string | undefined): void {
-  if (server !== undefined && server !== serverName) {
-    throw notFound(
-      `The directory of ${server} cannot be fetched: remote directories are not supported yet`,
-    );
-  }
-}
-
 function matchesQuery(room: PublicRoomSummary, query: PublicRoomsQuery): boolean {
   if (query.roomTypes && query.roomTypes.length > 0) {
     if (!query.roomTypes.includes(room.room_type ?? null)) return false;

@@ -143,6 +143,7 @@ for (const kind of DATABASE_KINDS) {
         number,
         string,
       ][] = [
+        // No federation in this context: another server's directory cannot be fetched.
         [() => client.call('GET', `${V3}/publicRooms?server=elsewhere.org`), 404, 'M_NOT_FOUND'],
         [() => client.call('GET', `${V3}/publicRooms?since=garbage`), 400, 'M_INVALID_PARAM'],
         [() => client.call('GET', `${V3}/publicRooms?limit=lots`), 400, 'M_INVALID_PARAM'],

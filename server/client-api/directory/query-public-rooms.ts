@@ -2,6 +2,8 @@
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3publicrooms
 // Cairn has no application services, so there are no third-party networks: with
 // include_all_networks the list is the same, and a third_party_instance_id matches nothing.
+
+import { remotePublicRooms } from '../../../federation/queries/remote-public-rooms.ts';
 import {
   type PublicRoomsBody,
   type PublicRoomsQueryString,
@@ -9,9 +11,10 @@ import {
   publicRoomsQuery,
 } from '../../../schemas/requests/directory.ts';
 import type { Context } from '../../context.ts';
+import type { JsonObject } from '../../core/pdu.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
-import { listPublicRooms, requireLocalDirectory } from '../../rooms/list-public-rooms.ts';
+import { listPublicRooms } from '../../rooms/list-public-rooms.ts';
 
 export const postPublicRooms = defineEndpoint<Context, PublicRoomsBody, PublicRoomsQueryString>({
   method: 'POST',
@@ -19,8 +22,11 @@ export const postPublicRooms = defineEndpoint<Context, PublicRoomsBody, PublicRo
   schema: { body: publicRoomsBody, querystring: publicRoomsQuery },
   handler: async (ctx, request) => {
     await requireUser(ctx, request);
-    requireLocalDirectory(ctx.config.serverName, request.query.server);
     const body = request.body;
+    const { server } = request.query;
+    if (server !== undefined && server !== ctx.config.serverName) {
+      return remotePublicRooms(ctx, server, { body: body as JsonObject });
+    }
     if (body.third_party_instance_id !== undefined && !body.include_all_networks) {
       return { chunk: [], total_room_count_estimate: 0 };
     }

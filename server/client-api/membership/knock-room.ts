@@ -1,7 +1,11 @@
 // POST /_matrix/client/v3/knock/{roomIdOrAlias}
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3knockroomidoralias
 // Whether the room may be knocked on (join rule knock or knock_restricted, a room version with
-// knocking, the user neither in the room, invited nor banned) is the auth rules' call.
+// knocking, the user neither in the room, invited nor banned) is the auth rules' call. A room
+// this server is not in is knocked on through `via` (and `server_name`), then the alias's servers.
+
+import { knockOnRoomAnywhere } from '../../../federation/rooms/knock-remote-room.ts';
+import { resolveRoomIdOrAliasAnywhere } from '../../../federation/rooms/resolve-alias-anywhere.ts';
 import {
   type ReasonBody,
   reasonBody,
@@ -11,9 +15,6 @@ import {
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
-import { knockOnRoom } from '../../rooms/membership-actions.ts';
-import { resolveRoomIdOrAlias } from '../../rooms/resolve-room.ts';
-import { roomDepsOf } from '../../rooms/room-deps.ts';
 
 export const postKnockRoom = defineEndpoint<
   Context,
@@ -26,15 +27,15 @@ export const postKnockRoom = defineEndpoint<
   schema: { body: reasonBody, querystring: viaQuery },
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
-    const roomId = await resolveRoomIdOrAlias(
-      ctx.db,
-      ctx.config.serverName,
+    const { roomId, servers } = await resolveRoomIdOrAliasAnywhere(
+      ctx,
       request.params.roomIdOrAlias,
     );
-    await knockOnRoom(roomDepsOf(ctx), {
+    await knockOnRoomAnywhere(ctx, {
       roomId,
-      sender: user.userId,
+      userId: user.userId,
       reason: request.body?.reason,
+      servers: [...(request.query.via ?? []), ...(request.query.server_name ?? []), ...servers],
     });
     return { room_id: roomId };
   },

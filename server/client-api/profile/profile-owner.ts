@@ -1,13 +1,14 @@
 // Shared by the profile endpoints: whose profile a path names, and who may change it.
+import { remoteProfileOf } from '../../../federation/queries/remote-profile.ts';
 import type { Context } from '../../context.ts';
 import { forbidden, notFound } from '../../http/matrix-error.ts';
 import { propagateProfileChange } from '../../rooms/propagate-profile-change.ts';
 import { getProfile, type Profile } from '../../storage/profiles.ts';
+import { serverNameOfUser } from '../../storage/room-servers.ts';
 
-/** The profile of a local user; M_NOT_FOUND for unknown users. */
+/** A user's profile: ours from storage, others' from their server; M_NOT_FOUND for unknown users. */
 export async function profileOf(ctx: Context, userId: string): Promise<Profile> {
-  // TODO(federation): remote users' profiles come from their server
-  // (GET /_matrix/federation/v1/query/profile) once the federation client exists.
+  if (serverNameOfUser(userId) !== ctx.config.serverName) return remoteProfileOf(ctx, userId);
   const profile = await getProfile(ctx.db, userId);
   if (!profile) throw notFound('Profile not found');
   return profile;
