@@ -38,6 +38,7 @@ for (const backend of PROCESS_BACKENDS) {
       // A public room on hs1, joined from hs2 by its alias.
       const { room_id: roomId } = await alice.createRoom({
         preset: sdk.Preset.PublicChat,
+        visibility: sdk.Visibility.Public,
         room_alias_name: 'lobby',
         name: 'Lobby',
       });

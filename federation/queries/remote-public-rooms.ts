@@ -23,7 +23,11 @@ export async function remotePublicRooms(
       await ctx.federation.client.request(
         server,
         request.body === undefined
-          ? { method: 'GET', path: `/_matrix/federation/v1/publicRooms?${query}` }
+          ? {
+              method: 'GET',
+              // No bare `?`: the signed URI must be the one the server sees.
+              path: `/_matrix/federation/v1/publicRooms${query.size > 0 ? `?${query}` : ''}`,
+            }
           : { method: 'POST', path: '/_matrix/federation/v1/publicRooms', body: request.body },
       )
     ).body;
