@@ -43,8 +43,13 @@ for (const backend of PROCESS_BACKENDS) {
             }),
           );
         }
+        // History the victim may ask for: what the test put in `missing` (get_missing_events).
+        if (request.url.startsWith('/_matrix/federation/v1/get_missing_events/')) {
+          return sendJson(response, 200, { events: missing.map((event) => event.pdu) });
+        }
         return sendJson(response, 404, { errcode: 'M_NOT_FOUND', error: 'nothing here' });
       });
+      let missing: { pdu: Pdu }[] = [];
       t.after(() => keyServer.close());
       const federation = await startFederatedCairns([VICTIM], backend.databaseUrl, {
         ca,
@@ -196,6 +201,55 @@ for (const backend of PROCESS_BACKENDS) {
       ).json()) as { users: Record<string, number> };
       assert.equal(power.users['@mallory:evil.test'], undefined);
       assert.equal(power.users['@alice:hs1.test'], 100);
+
+      // A gap: only the second of two messages is sent; the victim fetches the first from us
+      // (get_missing_events) and takes both, in order.
+      const first = build({
+        type: 'm.room.message',
+        content: { msgtype: 'm.text', body: 'first' },
+      });
+      const second = build({
+        type: 'm.room.message',
+        content: { msgtype: 'm.text', body: 'second' },
+        prev_events: [first.eventId],
+      });
+      missing = [first];
+      const gap = await evil.request(VICTIM, {
+        method: 'PUT',
+        path: '/_matrix/federation/v1/send/txn-3',
+        body: { origin: EVIL, origin_server_ts: Date.now(), pdus: [second.pdu] },
+      });
+      assert.deepEqual((gap.body as { pdus: Record<string, unknown> }).pdus, {
+        [second.eventId]: {},
+      });
+      // A gap nobody fills (no missing events, no state to be had): the event is not taken.
+      missing = [];
+      const orphan = build({
+        type: 'm.room.message',
+        content: { msgtype: 'm.text', body: 'orphan' },
+        prev_events: ['$unknown-event-id-nobody-has'],
+      });
+      const orphaned = await evil.request(VICTIM, {
+        method: 'PUT',
+        path: '/_matrix/federation/v1/send/txn-4',
+        body: { origin: EVIL, origin_server_ts: Date.now(), pdus: [orphan.pdu] },
+      });
+      assert.match(
+        String(
+          (orphaned.body as { pdus: Record<string, { error?: string }> }).pdus[orphan.eventId]
+            ?.error,
+        ),
+        /state before the event is unknown/,
+      );
+      const latest = (await (
+        await fetch(`${clientUrl}/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=5`, {
+          headers,
+        })
+      ).json()) as { chunk: { content: { body?: string } }[] };
+      assert.deepEqual(
+        latest.chunk.slice(0, 2).map((event) => event.content.body),
+        ['second', 'first'],
+      );
     });
   });
 }
