@@ -20,12 +20,8 @@ import { persistEvent, type RejectedReason } from '../../server/rooms/persist-ev
 import { persistOutliers } from '../../server/rooms/persist-outliers.ts';
 import type { RoomDeps } from '../../server/rooms/room-deps.ts';
 import { resolveStates, statesAfter } from '../../server/rooms/room-state-resolver.ts';
-import {
-  getCurrentState,
-  getEvent,
-  getEvents,
-  getForwardExtremities,
-} from '../../server/storage/events.ts';
+import { getEvent, getEvents, getForwardExtremities } from '../../server/storage/events.ts';
+import { currentStateEventIds } from '../../server/storage/sync-room-summary.ts';
 import type { ServerKeyStore } from '../keys/remote-keys.ts';
 import { acceptOutliers, isRejected } from './accept-outliers.ts';
 import { checkPduOnReceipt } from './check-pdu-on-receipt.ts';
@@ -133,11 +129,16 @@ async function receiveLocked(
   }
 
   // Step 6: against the current state; failing that, it is kept out of the timeline.
-  const current = await getCurrentState(deps.db, roomId);
+  // Only the entries the rules read: a big room's full state is not loaded for every PDU.
+  const currentIds = await currentStateEventIds(deps.db, roomId, [
+    ['m.room.create', ''],
+    ...authPairsOf(version, event),
+  ]);
+  const currentEvents = await getEvents(deps.db, currentIds);
   const againstCurrent = checkEventAuth(
     version,
     event,
-    await lookupFor(deps, version, event, current),
+    lookupFromEvents([...currentEvents.values()].filter((each) => !isRejected(each))),
   );
   if (!againstCurrent.allowed) {
     await persist(deps, roomId, event, before, existing !== undefined, 'soft_failed');
@@ -225,19 +226,23 @@ async function lookupFor(
   event: EventWithId,
   state: ReadonlyStateMap,
 ) {
-  const pairs = authEventPairs(version, {
-    type: event.pdu.type,
-    stateKey: stateKeyOf(event.pdu),
-    sender: event.pdu.sender,
-    content: contentOf(event.pdu),
-  });
-  const ids = pairs
+  const ids = authPairsOf(version, event)
     .map(([type, key]) => state.get(stateKey(type, key)))
     .filter((id): id is string => id !== undefined);
   const createId = state.get(stateKey('m.room.create', ''));
   if (createId) ids.push(createId);
   const events = await getEvents(deps.db, ids);
   return lookupFromEvents([...events.values()].filter((each) => !isRejected(each)));
+}
+
+/** The (type, state_key) entries the auth rules read for this event. */
+function authPairsOf(version: RoomVersion, event: EventWithId) {
+  return authEventPairs(version, {
+    type: event.pdu.type,
+    stateKey: stateKeyOf(event.pdu),
+    sender: event.pdu.sender,
+    content: contentOf(event.pdu),
+  });
 }
 
 async function persist(

@@ -12,10 +12,10 @@ import {
 } from '../../schemas/requests/federation-transaction.ts';
 import { isJsonObject } from '../../server/core/pdu.ts';
 import { getRoomVersion } from '../../server/core/room-versions.ts';
-import { stateKey } from '../../server/core/state-map.ts';
 import { defineEndpoint } from '../../server/http/endpoint.ts';
 import { roomDepsOf } from '../../server/rooms/room-deps.ts';
-import { getCurrentState, getEvent, getRoomVersionOf } from '../../server/storage/events.ts';
+import { getEvent, getRoomVersionOf } from '../../server/storage/events.ts';
+import { currentStateEventIds } from '../../server/storage/sync-room-summary.ts';
 import type { FederationContext } from '../federation-context.ts';
 import { type PduOutcome, receivePdus } from '../rooms/receive-pdu.ts';
 import { remoteHistoryOf } from '../rooms/remote-history.ts';
@@ -78,8 +78,7 @@ async function receiveTransactionPdus(
 }
 
 async function originAllowed(ctx: FederationContext, roomId: string, origin: string) {
-  const state = await getCurrentState(ctx.db, roomId);
-  const aclId = state.get(stateKey('m.room.server_acl', ''));
+  const [aclId] = await currentStateEventIds(ctx.db, roomId, [['m.room.server_acl', '']]);
   if (aclId === undefined) return true;
   return isServerAllowedByAcl(aclContentOf(await getEvent(ctx.db, aclId)), origin);
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -73,6 +74,13 @@ func (d *Deployment) addServers(numServers int) error {
 		d.servers[name] = hs
 		added = append(added, hs)
 	}
+	// hs1 reaches hs2 at its loopback port (in containers Docker's DNS resolves the names): every
+	// server is told every server's address. Servers added by a later call know the earlier ones;
+	// earlier ones learn of later ones only at their next start.
+	addresses := d.federationAddresses()
+	for _, hs := range added {
+		hs.env = append(hs.env, "CAIRN_FEDERATION_SERVER_ADDRESSES="+addresses)
+	}
 	// Start them side by side: most of a start is waiting on the database.
 	errs := make([]error, len(added))
 	var wg sync.WaitGroup
@@ -109,8 +117,16 @@ func (d *Deployment) prepareServer(name string) (*homeserver, error) {
 	return newHomeserver(d.settings, name, dataDir, filepath.Join(d.dir, name+".log"), tls)
 }
 
-// writeServersFile records where each server listens: for a person debugging, and for Cairn's
-// federation once it can be told how to reach hs2 from hs1 (names Docker's DNS resolves there).
+// federationAddresses is federation_server_addresses for the servers so far: name=127.0.0.1:port.
+func (d *Deployment) federationAddresses() string {
+	var entries []string
+	for _, name := range d.names() {
+		entries = append(entries, fmt.Sprintf("%s=127.0.0.1:%d", name, d.servers[name].federationPort))
+	}
+	return strings.Join(entries, ",")
+}
+
+// writeServersFile records where each server listens, for a person debugging.
 func (d *Deployment) writeServersFile() error {
 	type entry struct {
 		ClientURL         string `json:"client_url"`
