@@ -1,8 +1,10 @@
 // The outbound side of federation every part of the server may use: the signed client and the
 // store of other servers' keys. Built once at start (server/start.ts) and kept on the context.
 import type { WrittenReceipt } from '../server/ephemeral/set-receipt.ts';
+import type { OutboundEdu } from '../server/storage/federation-queue.ts';
 import type { ServerKeyStore } from './keys/remote-keys.ts';
 import type { InviteExchange } from './rooms/send-invite.ts';
+import type { QueueEduOptions } from './sender/federation-sender.ts';
 import type { FederationClient } from './transport/federation-client.ts';
 
 export interface FederationServices {
@@ -26,10 +28,16 @@ export interface OutboundHooks {
   receiptWritten(receipt: WrittenReceipt): void;
   /** A server just talked to us: it is up, so what waits for it goes now. */
   peerIsUp(serverName: string): void;
+  /** Sends an EDU to one server (persisted ones survive a restart), e.g. m.direct_to_device. */
+  queueEdu(destination: string, edu: OutboundEdu, options: QueueEduOptions): Promise<void>;
 }
 
 /** For contexts with no sender. */
-export const noOutbound: OutboundHooks = { receiptWritten: () => {}, peerIsUp: () => {} };
+export const noOutbound: OutboundHooks = {
+  receiptWritten: () => {},
+  peerIsUp: () => {},
+  queueEdu: () => Promise.resolve(),
+};
 
 /** For contexts with no network (unit tests): every request fails as unreachable. */
 export const unreachableFederationClient: FederationClient = {

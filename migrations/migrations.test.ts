@@ -19,6 +19,7 @@ const TABLES = [
   'access_tokens',
   'account_data',
   'current_state',
+  'device_inbox',
   'devices',
   'event_push_actions',
   'event_relations',
@@ -42,6 +43,8 @@ const TABLES = [
   'server_metadata',
   'state_group_entries',
   'state_groups',
+  'to_device_remote_ids',
+  'to_device_txn_ids',
   'uia_sessions',
   'users',
 ];

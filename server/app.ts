@@ -26,6 +26,7 @@ import { getMetrics } from './client-api/metrics/get-metrics.ts';
 import { presenceEndpoints } from './client-api/presence/presence-endpoints.ts';
 import { roomEndpoints } from './client-api/rooms/room-endpoints.ts';
 import { getSync } from './client-api/sync/get-sync.ts';
+import { toDeviceEndpoints } from './client-api/to-device/to-device-endpoints.ts';
 import { getVersions } from './client-api/versions/get-versions.ts';
 import { getClientWellKnown } from './client-api/well-known/get-client-well-known.ts';
 import { getServerWellKnown } from './client-api/well-known/get-server-well-known.ts';
@@ -83,6 +84,7 @@ export function buildClientApp(ctx: Context): FastifyInstance {
     ...roomEndpoints,
     ...ephemeralEndpoints,
     ...presenceEndpoints,
+    ...toDeviceEndpoints,
     ...membershipEndpoints,
     ...directoryEndpoints,
     ...accountEndpoints,

@@ -7,16 +7,17 @@ import type { Context } from '../../server/context.ts';
 import { isJsonObject, type JsonObject } from '../../server/core/pdu.ts';
 import { receivePresence } from './receive-presence.ts';
 import { receiveReceipts } from './receive-receipt.ts';
+import { receiveToDevice } from './receive-to-device.ts';
 import { receiveTyping } from './receive-typing.ts';
 
 type EduHandler = (ctx: Context, origin: string, content: JsonObject) => Promise<void>;
 
-// Device lists (m.device_list_update, m.signing_key_update) and to-device messages
-// (m.direct_to_device) are still to come.
+// Device lists (m.device_list_update, m.signing_key_update) are still to come.
 const HANDLERS = new Map<string, EduHandler>([
   ['m.typing', receiveTyping],
   ['m.receipt', receiveReceipts],
   ['m.presence', receivePresence],
+  ['m.direct_to_device', receiveToDevice],
 ]);
 
 export async function receiveEdus(

@@ -30,6 +30,11 @@ import type {
 import type { ServerKeysTable } from './tables/server-keys.ts';
 import type { ServerMetadataTable } from './tables/server-metadata.ts';
 import type { StateGroupEntriesTable, StateGroupsTable } from './tables/state-groups.ts';
+import type {
+  DeviceInboxTable,
+  ToDeviceRemoteIdsTable,
+  ToDeviceTxnIdsTable,
+} from './tables/to-device.ts';
 import type { UiaSessionsTable } from './tables/uia-sessions.ts';
 import type { UsersTable } from './tables/users.ts';
 
@@ -62,4 +67,7 @@ export interface Database {
   federation_outbox: FederationOutboxTable;
   federation_destinations: FederationDestinationsTable;
   federation_stream_positions: FederationStreamPositionsTable;
+  device_inbox: DeviceInboxTable;
+  to_device_txn_ids: ToDeviceTxnIdsTable;
+  to_device_remote_ids: ToDeviceRemoteIdsTable;
 }

@@ -24,6 +24,7 @@ import {
 import { loadStrippedState } from './stripped-state.ts';
 import type { SyncScope } from './sync-scope.ts';
 import type { RoomUnreadCounts, SyncSources } from './sync-sources.ts';
+import { loadToDeviceSection, TO_DEVICE_STREAM } from './to-device-section.ts';
 
 export interface SyncRequest {
   readonly userId: string;
@@ -84,9 +85,16 @@ export async function buildSyncResponse(
     since && positionOf(since, ACCOUNT_DATA_STREAM),
     filter,
   );
+  const toDevice = await loadToDeviceSection(
+    db,
+    userId,
+    request.deviceId,
+    since && positionOf(since, TO_DEVICE_STREAM),
+  );
   const positions: Record<string, number> = {
     [EVENTS_STREAM]: scope.nextPosition,
     [ACCOUNT_DATA_STREAM]: accountData.position,
+    [TO_DEVICE_STREAM]: toDevice.position,
   };
 
   const joinedIds = placements.flatMap((p) => (p.section === 'join' ? [p.room.roomId] : []));
@@ -158,6 +166,7 @@ export async function buildSyncResponse(
 
   const empty =
     accountData.global.length === 0 &&
+    toDevice.events.length === 0 &&
     (presence?.events.length ?? 0) === 0 &&
     Object.values(rooms).every((section) => Object.keys(section).length === 0);
   return {
@@ -166,6 +175,7 @@ export async function buildSyncResponse(
       rooms,
       account_data: { events: accountData.global },
       presence: { events: presence?.events ?? [] },
+      to_device: { events: toDevice.events },
     },
     empty,
     watchedRoomIds: memberships
