@@ -49,7 +49,10 @@ for (const kind of DATABASE_KINDS) {
         [`?user_id=${enc('@alice:example.org')}&field=constructor`, 404, 'M_NOT_FOUND'],
         [`?user_id=${enc('@nobody:example.org')}`, 404, 'M_NOT_FOUND'],
         [`?user_id=${enc('@alice:origin.test')}`, 404, 'M_NOT_FOUND'],
-        ['?user_id=alice', 404, 'M_NOT_FOUND'],
+        // Not a user id at all, or a server name with a port that is not a number (Complement's
+        // TestInboundFederationProfile): the asker's error.
+        ['?user_id=alice', 400, 'M_INVALID_PARAM'],
+        [`?user_id=${enc('@user1:localhost:http')}`, 400, 'M_INVALID_PARAM'],
         ['', 400, 'M_MISSING_PARAM'],
       ];
       for (const [params, status, errcode] of cases) {

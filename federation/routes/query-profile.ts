@@ -3,11 +3,11 @@
 // A local user's public profile: display name and avatar URL, unset ones left out. With `field`,
 // only that one; a field the user has not set, or one Cairn does not keep, is 404 M_NOT_FOUND,
 // as for the client API's GET /profile/{userId}/{keyName}. Users of other servers and unknown
-// users are 404 too.
+// users are 404 too; a malformed user id is 400 M_INVALID_PARAM.
 import { type ProfileQuery, profileQuery } from '../../schemas/requests/federation-room-reads.ts';
 import { isValidUserId, serverNameOf } from '../../server/core/auth-rules/identifiers.ts';
 import { defineEndpoint } from '../../server/http/endpoint.ts';
-import { notFound } from '../../server/http/matrix-error.ts';
+import { invalidParam, notFound } from '../../server/http/matrix-error.ts';
 import { getProfile } from '../../server/storage/profiles.ts';
 import type { FederationContext } from '../federation-context.ts';
 
@@ -17,7 +17,11 @@ export const queryProfile = defineEndpoint<FederationContext, unknown, ProfileQu
   schema: { querystring: profileQuery },
   handler: async (ctx, request) => {
     const { user_id: userId, field } = request.query;
-    if (!isValidUserId(userId) || serverNameOf(userId) !== ctx.config.serverName) {
+    // A malformed id (a port that is not a number, say) is the asker's error, not an unknown user.
+    if (!isValidUserId(userId)) {
+      throw invalidParam(`${userId} is not a valid user id`);
+    }
+    if (serverNameOf(userId) !== ctx.config.serverName) {
       throw notFound(`${userId} is not a user of ${ctx.config.serverName}`);
     }
     const profile = await getProfile(ctx.db, userId);

@@ -16,7 +16,7 @@ import {
   type QueuedPdu,
   queuePdusAndAdvance,
 } from '../../server/storage/federation-queue.ts';
-import { joinedServersOf, serverNameOfUser } from '../../server/storage/room-servers.ts';
+import { joinedServersSince, serverNameOfUser } from '../../server/storage/room-servers.ts';
 import type { Database } from '../../server/storage/schema.ts';
 import { destinationsOfEvent } from './pdu-destinations.ts';
 
@@ -48,16 +48,21 @@ export async function queueNewEvents(deps: CatchUpDeps): Promise<CatchUpResult> 
     const events = await listEventsToSend(db, serverName, { after: position, upTo, limit });
     // A short batch read everything up to `upTo`, remote senders' events included.
     const next = events.length < limit ? upTo : events.at(-1)!.streamOrdering;
-    const joined = new Map<string, string[]>();
+    const joined = new Map<string, Map<string, number>>();
     const pdus: QueuedPdu[] = [];
     for (const event of events) {
       // The query's suffix match lets `@a:evil:example.org` through; the server name is exact here.
       if (serverNameOfUser(event.sender) !== serverName) continue;
-      let servers = joined.get(event.roomId);
-      if (!servers) {
-        servers = await joinedServersOf(db, event.roomId);
-        joined.set(event.roomId, servers);
+      let since = joined.get(event.roomId);
+      if (!since) {
+        since = await joinedServersSince(db, event.roomId);
+        joined.set(event.roomId, since);
       }
+      // Not to servers that joined after the event (a catch-up running late): they get the
+      // room's history from their join, not as new events.
+      const servers = [...since].flatMap(([server, at]) =>
+        at <= event.streamOrdering ? [server] : [],
+      );
       for (const destination of destinationsOfEvent(event, servers, serverName)) {
         pdus.push({ destination, eventId: event.eventId });
         destinations.add(destination);

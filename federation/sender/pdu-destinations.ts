@@ -2,9 +2,8 @@
 // (server/storage/room-servers.ts), and, for a membership event about a remote user (an invite,
 // a kick, a ban), that user's server too: it may have no member left in the room to hear of it.
 //
-// The room's servers are those of its current state when the event is queued, not of the state
-// at the event: the two only differ when the catch-up finds events that were never queued, and
-// then current state is where the room's servers are now.
+// The room's servers are those of its current state when the event is queued that were in the
+// room at the event already (catch-up.ts): the state at each event is not read for this.
 // https://spec.matrix.org/latest/server-server-api/#transactions
 import { serverNameOfUser } from '../../server/storage/room-servers.ts';
 

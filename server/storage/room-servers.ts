@@ -42,3 +42,28 @@ export async function isServerInRoom(
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
+
+/**
+ * For each server with a joined member now: the stream position of its earliest current join,
+ * i.e. since when it has been in the room without a break. An event at an earlier position
+ * happened before that server was (back) in the room.
+ */
+export async function joinedServersSince(
+  db: Kysely<Database>,
+  roomId: string,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('current_state')
+    .select(['state_key', 'stream_ordering'])
+    .where('room_id', '=', roomId)
+    .where('type', '=', 'm.room.member')
+    .where('membership', '=', 'join')
+    .execute();
+  const since = new Map<string, number>();
+  for (const row of rows) {
+    const server = serverNameOfUser(row.state_key);
+    const known = since.get(server);
+    if (known === undefined || row.stream_ordering < known) since.set(server, row.stream_ordering);
+  }
+  return since;
+}
