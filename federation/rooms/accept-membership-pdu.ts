@@ -5,11 +5,11 @@
 import { serverNameOf } from '../../server/core/auth-rules/identifiers.ts';
 import { computeEventId, EventIdError } from '../../server/core/event-id.ts';
 import { type EventWithId, isJsonObject, type Pdu } from '../../server/core/pdu.ts';
-import { getRoomVersion, type RoomVersion } from '../../server/core/room-versions.ts';
+import type { RoomVersion } from '../../server/core/room-versions.ts';
 import { countersignEvent } from '../../server/core/sign-event.ts';
 import { badJson, forbidden, notFound } from '../../server/http/matrix-error.ts';
-import { roomDepsOf } from '../../server/rooms/room-deps.ts';
-import { getEvent, getRoomVersionOf } from '../../server/storage/events.ts';
+import { eventSignerOf, roomDepsOf } from '../../server/rooms/room-deps.ts';
+import { getEvent, loadRoomVersion } from '../../server/storage/events.ts';
 import type { FederationContext } from '../federation-context.ts';
 import { receivePdus } from './receive-pdu.ts';
 import { remoteHistoryOf } from './remote-history.ts';
@@ -27,8 +27,7 @@ export async function acceptMembershipPdu(
   request: MembershipPdu,
 ): Promise<{ event: EventWithId; version: RoomVersion }> {
   const { roomId, origin, membership } = request;
-  const versionId = await getRoomVersionOf(ctx.db, roomId);
-  const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+  const version = await loadRoomVersion(ctx.db, roomId);
   if (!version) throw notFound(`Unknown room ${roomId}`);
   const raw = request.raw;
   if (!isJsonObject(raw)) throw badJson('The body must be the signed member event');
@@ -52,11 +51,7 @@ export async function acceptMembershipPdu(
     typeof authoriser === 'string' &&
     serverNameOf(authoriser) === ctx.config.serverName
   ) {
-    pdu = countersignEvent(version, pdu, {
-      serverName: ctx.config.serverName,
-      keyId: ctx.signingKey.keyId,
-      key: ctx.signingKey.privateKey,
-    });
+    pdu = countersignEvent(version, pdu, eventSignerOf(ctx));
   }
   let eventId: string;
   try {

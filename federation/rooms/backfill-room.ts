@@ -8,10 +8,9 @@
 // history visibility then reads (the room as it was when we joined).
 import type { Kysely } from 'kysely';
 import { isCreateEvent, prevEventIds } from '../../server/core/dag/auth-events.ts';
-import { getRoomVersion } from '../../server/core/room-versions.ts';
 import type { EventStream } from '../../server/rooms/event-stream.ts';
 import type { KeyedMutex } from '../../server/rooms/keyed-mutex.ts';
-import { getEvents, getRoomVersionOf } from '../../server/storage/events.ts';
+import { getEvents, loadRoomVersion } from '../../server/storage/events.ts';
 import { joinedServersOf } from '../../server/storage/room-servers.ts';
 import type { Database } from '../../server/storage/schema.ts';
 import type { ServerKeyStore } from '../keys/remote-keys.ts';
@@ -39,8 +38,7 @@ export function roomBackfiller(
 }
 
 async function backfill(deps: BackfillDeps, roomId: string, limit: number): Promise<number> {
-  const versionId = await getRoomVersionOf(deps.db, roomId);
-  const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+  const version = await loadRoomVersion(deps.db, roomId);
   if (!version) return 0;
   const oldest = await deps.db
     .selectFrom('events')

@@ -8,7 +8,7 @@ import type { Context } from '../../server/context.ts';
 import { checkEventAuth } from '../../server/core/auth-rules/check-event-auth.ts';
 import { primaryCreator } from '../../server/core/auth-rules/room-creators.ts';
 import { lookupFromEvents } from '../../server/core/auth-rules/state-lookup.ts';
-import { computeEventId, withEventId } from '../../server/core/event-id.ts';
+import { computeEventId } from '../../server/core/event-id.ts';
 import {
   type EventWithId,
   isJsonObject,
@@ -20,14 +20,14 @@ import {
   type RoomVersion,
   SUPPORTED_ROOM_VERSIONS,
 } from '../../server/core/room-versions.ts';
-import { hashAndSignEvent } from '../../server/core/sign-event.ts';
 import { type StateMap, stateKey } from '../../server/core/state-map.ts';
 import { forbidden, MatrixError } from '../../server/http/matrix-error.ts';
-import { persistEvent } from '../../server/rooms/persist-event.ts';
-import { roomDepsOf } from '../../server/rooms/room-deps.ts';
+import { persistAndAnnounce } from '../../server/rooms/persist-event.ts';
+import { eventSignerOf, roomDepsOf } from '../../server/rooms/room-deps.ts';
 import { getEvent } from '../../server/storage/events.ts';
 import { FederationHttpError } from '../transport/federation-client.ts';
 import { acceptOutliers } from './accept-outliers.ts';
+import { signMembershipTemplate } from './sign-membership-template.ts';
 
 export interface RemoteJoinRequest {
   readonly roomId: string;
@@ -88,37 +88,13 @@ async function joinThrough(ctx: Context, server: string, request: RemoteJoinRequ
       `Unusable make_join reply from ${server}`,
     );
   }
-  const template = body.event as Pdu;
-  const templateContent = isJsonObject(template.content) ? template.content : {};
-  const {
-    hashes: _h,
-    signatures: _s,
-    unsigned: _u,
-    event_id: _e,
-    origin: _o,
-    ...fields
-  } = template as Pdu & { origin?: unknown };
-  if (fields.type !== 'm.room.member' || fields.state_key !== userId || fields.sender !== userId) {
-    throw new MatrixError(502, 'M_UNKNOWN', `make_join from ${server} is not a join for ${userId}`);
-  }
-  const signer = {
-    serverName: ctx.config.serverName,
-    keyId: ctx.signingKey.keyId,
-    key: ctx.signingKey.privateKey,
-  };
-  const pdu = hashAndSignEvent(
+  let join = signMembershipTemplate(
     version,
-    {
-      ...fields,
-      room_id: roomId,
-      content: { ...request.content, ...templateContent, membership: 'join' },
-      origin_server_ts: ctx.now(),
-      hashes: {},
-      signatures: {},
-    } as Pdu,
-    signer,
+    body.event,
+    { roomId, userId, membership: 'join', content: request.content, now: ctx.now() },
+    eventSignerOf(ctx),
   );
-  let join = withEventId(version, pdu);
+  const { pdu } = join;
 
   const sent = await client.request(server, {
     method: 'PUT',
@@ -182,7 +158,7 @@ async function takeInRoom(
     const after = new Map(state);
     after.set(stateKey('m.room.member', join.pdu.state_key as string), join.eventId);
     const existing = await getEvent(ctx.db, join.eventId);
-    const { stored } = await persistEvent(deps, {
+    await persistAndAnnounce(deps, {
       roomId,
       event: join,
       stateBefore: { group: null, state },
@@ -190,9 +166,6 @@ async function takeInRoom(
       replacesExtremities: true,
       ...(existing?.outlier ? { replacesOutlier: true } : {}),
     });
-    deps.hub.announce({ roomId, event: stored }, (err) =>
-      ctx.logger.error({ err }, 'event listener failed'),
-    );
   });
 }
 

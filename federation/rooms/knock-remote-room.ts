@@ -6,17 +6,16 @@
 // and an invite or a join follows as for any room we are not in.
 // https://spec.matrix.org/latest/server-server-api/#knocking-upon-a-room
 import type { Context } from '../../server/context.ts';
-import { withEventId } from '../../server/core/event-id.ts';
-import { isJsonObject, type JsonObject, type Pdu } from '../../server/core/pdu.ts';
+import { isJsonObject, type JsonObject } from '../../server/core/pdu.ts';
 import { getRoomVersion, SUPPORTED_ROOM_VERSIONS } from '../../server/core/room-versions.ts';
-import { hashAndSignEvent } from '../../server/core/sign-event.ts';
 import { forbidden, MatrixError } from '../../server/http/matrix-error.ts';
 import { memberProfile } from '../../server/rooms/member-profile.ts';
 import { knockOnRoom } from '../../server/rooms/membership-actions.ts';
-import { roomDepsOf } from '../../server/rooms/room-deps.ts';
+import { eventSignerOf, roomDepsOf } from '../../server/rooms/room-deps.ts';
 import type { StoredEvent } from '../../server/storage/events.ts';
 import { isServerInRoom, serverNameOfUser } from '../../server/storage/room-servers.ts';
 import { FederationHttpError } from '../transport/federation-client.ts';
+import { signMembershipTemplate } from './sign-membership-template.ts';
 import { storeRemoteInvite } from './store-remote-invite.ts';
 
 export interface AnywhereKnock {
@@ -95,39 +94,13 @@ async function knockThrough(
       `Unusable make_knock reply from ${server}`,
     );
   }
-  const {
-    hashes: _h,
-    signatures: _s,
-    unsigned: _u,
-    event_id: _e,
-    origin: _o,
-    ...fields
-  } = body.event as Pdu & { origin?: unknown };
-  if (fields.type !== 'm.room.member' || fields.state_key !== userId || fields.sender !== userId) {
-    throw new MatrixError(
-      502,
-      'M_UNKNOWN',
-      `make_knock from ${server} is not a knock for ${userId}`,
-    );
-  }
-  const templateContent = isJsonObject(fields.content) ? fields.content : {};
-  const pdu = hashAndSignEvent(
+  const knock = signMembershipTemplate(
     version,
-    {
-      ...fields,
-      room_id: roomId,
-      content: { ...content, ...templateContent, membership: 'knock' },
-      origin_server_ts: ctx.now(),
-      hashes: {},
-      signatures: {},
-    } as Pdu,
-    {
-      serverName: ctx.config.serverName,
-      keyId: ctx.signingKey.keyId,
-      key: ctx.signingKey.privateKey,
-    },
+    body.event,
+    { roomId, userId, membership: 'knock', content, now: ctx.now() },
+    eventSignerOf(ctx),
   );
-  const knock = withEventId(version, pdu);
+  const { pdu } = knock;
   const sent = await client.request(server, {
     method: 'PUT',
     path: `/_matrix/federation/v1/send_knock/${enc(roomId)}/${enc(knock.eventId)}`,

@@ -7,23 +7,23 @@
 // https://spec.matrix.org/latest/server-server-api/#leaving-rooms-rejecting-invites
 import type { Context } from '../../server/context.ts';
 import { withEventId } from '../../server/core/event-id.ts';
-import { type EventWithId, isJsonObject, type Pdu } from '../../server/core/pdu.ts';
-import { getRoomVersion, type RoomVersion } from '../../server/core/room-versions.ts';
+import { type EventWithId, isJsonObject } from '../../server/core/pdu.ts';
+import type { RoomVersion } from '../../server/core/room-versions.ts';
 import { hashAndSignEvent } from '../../server/core/sign-event.ts';
 import { stateKey } from '../../server/core/state-map.ts';
 import { notFound } from '../../server/http/matrix-error.ts';
-import { persistEvent } from '../../server/rooms/persist-event.ts';
-import { roomDepsOf } from '../../server/rooms/room-deps.ts';
-import { getEvent, getRoomVersionOf } from '../../server/storage/events.ts';
+import { persistAndAnnounce } from '../../server/rooms/persist-event.ts';
+import { eventSignerOf, roomDepsOf } from '../../server/rooms/room-deps.ts';
+import { getEvent, loadRoomVersion } from '../../server/storage/events.ts';
 import { getCurrentMember } from '../../server/storage/room-members.ts';
 import { serverNameOfUser } from '../../server/storage/room-servers.ts';
 import { knockResidents } from './knock-remote-room.ts';
+import { signMembershipTemplate } from './sign-membership-template.ts';
 
 const enc = encodeURIComponent;
 
 export async function leaveRemoteRoom(ctx: Context, roomId: string, userId: string): Promise<void> {
-  const versionId = await getRoomVersionOf(ctx.db, roomId);
-  const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+  const version = await loadRoomVersion(ctx.db, roomId);
   const member = await getCurrentMember(ctx.db, roomId, userId);
   if (!version || !member) throw notFound(`Not invited to ${roomId}`);
   if (member.membership === 'leave') return;
@@ -34,11 +34,7 @@ export async function leaveRemoteRoom(ctx: Context, roomId: string, userId: stri
     : member.membership === 'knock'
       ? await knockResidents(ctx, invite)
       : [serverNameOfUser(invite.pdu.sender)];
-  const signer = {
-    serverName: ctx.config.serverName,
-    keyId: ctx.signingKey.keyId,
-    key: ctx.signingKey.privateKey,
-  };
+  const signer = eventSignerOf(ctx);
   let leave: EventWithId | undefined;
   for (const server of servers.filter((name) => name !== ctx.config.serverName)) {
     leave = await leaveThrough(ctx, version, server, roomId, userId, signer).catch((err) => {
@@ -70,7 +66,7 @@ export async function leaveRemoteRoom(ctx: Context, roomId: string, userId: stri
   const deps = roomDepsOf(ctx);
   const event = leave;
   await deps.roomLocks.run(roomId, async () => {
-    const { stored } = await persistEvent(deps, {
+    await persistAndAnnounce(deps, {
       roomId,
       event,
       stateBefore: {
@@ -79,9 +75,6 @@ export async function leaveRemoteRoom(ctx: Context, roomId: string, userId: stri
       },
       replacesExtremities: true,
     });
-    deps.hub.announce({ roomId, event: stored }, (err) =>
-      ctx.logger.error({ err }, 'event listener failed'),
-    );
   });
 }
 
@@ -98,24 +91,13 @@ async function leaveThrough(
     path: `/_matrix/federation/v1/make_leave/${enc(roomId)}/${enc(userId)}`,
   });
   const body = isJsonObject(made.body) ? made.body : {};
-  if (!isJsonObject(body.event)) throw new Error(`no template from ${server}`);
-  const { hashes: _h, signatures: _s, unsigned: _u, ...fields } = body.event as Pdu;
-  if (fields.type !== 'm.room.member' || fields.state_key !== userId || fields.sender !== userId) {
-    throw new Error(`make_leave from ${server} is not a leave for ${userId}`);
-  }
-  const pdu = hashAndSignEvent(
+  const leave = signMembershipTemplate(
     version,
-    {
-      ...fields,
-      room_id: roomId,
-      content: { membership: 'leave' },
-      origin_server_ts: ctx.now(),
-      hashes: {},
-      signatures: {},
-    } as Pdu,
+    body.event,
+    { roomId, userId, membership: 'leave', content: {}, now: ctx.now() },
     signer,
   );
-  const leave = withEventId(version, pdu);
+  const { pdu } = leave;
   await ctx.federation.client.request(server, {
     method: 'PUT',
     path: `/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(leave.eventId)}`,

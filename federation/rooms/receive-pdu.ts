@@ -16,7 +16,11 @@ import { authEventIds, prevEventIds } from '../../server/core/dag/auth-events.ts
 import type { EventWithId } from '../../server/core/pdu.ts';
 import type { RoomVersion } from '../../server/core/room-versions.ts';
 import { type ReadonlyStateMap, type StateMap, stateKey } from '../../server/core/state-map.ts';
-import { persistEvent, type RejectedReason } from '../../server/rooms/persist-event.ts';
+import {
+  persistAndAnnounce,
+  persistEvent,
+  type RejectedReason,
+} from '../../server/rooms/persist-event.ts';
 import { persistOutliers } from '../../server/rooms/persist-outliers.ts';
 import type { RoomDeps } from '../../server/rooms/room-deps.ts';
 import { resolveStates, statesAfter } from '../../server/rooms/room-state-resolver.ts';
@@ -146,16 +150,13 @@ async function receiveLocked(
   }
 
   const currentAfter = await currentStateAfter(deps, roomId, version, event, before);
-  const { stored } = await persistEvent(deps, {
+  await persistAndAnnounce(deps, {
     roomId,
     event,
     stateBefore: before,
     ...(currentAfter ? { currentStateAfter: currentAfter } : {}),
     ...(existing ? { replacesOutlier: true } : {}),
   });
-  deps.hub.announce({ roomId, event: stored }, (err) =>
-    deps.logger.error({ err }, 'event listener failed'),
-  );
   return { eventId, status: 'accepted' };
 }
 

@@ -17,13 +17,13 @@
 // https://spec.matrix.org/latest/client-server-api/#server-behaviour-7
 import type { Kysely } from 'kysely';
 import type { JsonObject } from '../../server/core/pdu.ts';
-import { getRoomVersion, type RoomVersion } from '../../server/core/room-versions.ts';
+import type { RoomVersion } from '../../server/core/room-versions.ts';
 import { forbidden } from '../../server/http/matrix-error.ts';
 import {
   type HistoryVisibility,
   historyVisibilityOf,
 } from '../../server/rooms/history-visibility.ts';
-import { getRoomVersionOf } from '../../server/storage/events.ts';
+import { loadRoomVersion } from '../../server/storage/events.ts';
 import { getRoomStateContents } from '../../server/storage/public-rooms.ts';
 import { isServerInRoom, serverNameOfUser } from '../../server/storage/room-servers.ts';
 import type { Database } from '../../server/storage/schema.ts';
@@ -35,8 +35,7 @@ export async function requireServerInRoom(
   roomId: string,
   origin: string,
 ): Promise<RoomVersion> {
-  const versionId = await getRoomVersionOf(db, roomId);
-  const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+  const version = await loadRoomVersion(db, roomId);
   if (version === undefined || !(await isServerInRoom(db, roomId, origin))) {
     throw forbidden(`${origin} is not in room ${roomId}`);
   }

@@ -7,7 +7,7 @@ import type { Context } from '../../server/context.ts';
 import { primaryCreator } from '../../server/core/auth-rules/room-creators.ts';
 import type { EventWithId, JsonObject, Pdu } from '../../server/core/pdu.ts';
 import type { RoomVersion } from '../../server/core/room-versions.ts';
-import { persistEvent } from '../../server/rooms/persist-event.ts';
+import { persistAndAnnounce } from '../../server/rooms/persist-event.ts';
 import { persistOutliers } from '../../server/rooms/persist-outliers.ts';
 import { roomDepsOf } from '../../server/rooms/room-deps.ts';
 import { getEvent } from '../../server/storage/events.ts';
@@ -47,14 +47,11 @@ export async function storeRemoteInvite(
       })
       .onConflict((oc) => oc.column('event_id').doNothing())
       .execute();
-    const { stored } = await persistEvent(deps, {
+    await persistAndAnnounce(deps, {
       roomId,
       event: invite,
       stateBefore: { group: null, state: new Map() },
       replacesExtremities: true,
     });
-    deps.hub.announce({ roomId, event: stored }, (err) =>
-      ctx.logger.error({ err }, 'event listener failed'),
-    );
   });
 }

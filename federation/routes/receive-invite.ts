@@ -11,6 +11,7 @@ import { getRoomVersion, SUPPORTED_ROOM_VERSIONS } from '../../server/core/room-
 import { countersignEvent } from '../../server/core/sign-event.ts';
 import { defineEndpoint } from '../../server/http/endpoint.ts';
 import { badJson, forbidden, MatrixError } from '../../server/http/matrix-error.ts';
+import { eventSignerOf } from '../../server/rooms/room-deps.ts';
 import { getUserById } from '../../server/storage/users.ts';
 import type { FederationContext } from '../federation-context.ts';
 import { checkPduOnReceipt } from '../rooms/check-pdu-on-receipt.ts';
@@ -80,11 +81,7 @@ export const receiveInvite = defineEndpoint<FederationContext, Body, unknown, Pa
     if (!check.ok) throw forbidden(`The invite does not verify: ${check.reason}`);
     if (check.redactedForHash) throw forbidden('The invite does not match its content hash');
 
-    const signed = countersignEvent(version, check.event.pdu, {
-      serverName: ctx.config.serverName,
-      keyId: ctx.signingKey.keyId,
-      key: ctx.signingKey.privateKey,
-    });
+    const signed = countersignEvent(version, check.event.pdu, eventSignerOf(ctx));
     const stripped = Array.isArray(request.body.invite_room_state)
       ? request.body.invite_room_state.filter(isJsonObject)
       : [];

@@ -11,10 +11,9 @@ import {
   transactionParams,
 } from '../../schemas/requests/federation-transaction.ts';
 import { isJsonObject } from '../../server/core/pdu.ts';
-import { getRoomVersion } from '../../server/core/room-versions.ts';
 import { defineEndpoint } from '../../server/http/endpoint.ts';
 import { roomDepsOf } from '../../server/rooms/room-deps.ts';
-import { getEvent, getRoomVersionOf } from '../../server/storage/events.ts';
+import { getEvent, loadRoomVersion } from '../../server/storage/events.ts';
 import { currentStateEventIds } from '../../server/storage/sync-room-summary.ts';
 import type { FederationContext } from '../federation-context.ts';
 import { type PduOutcome, receivePdus } from '../rooms/receive-pdu.ts';
@@ -61,8 +60,7 @@ async function receiveTransactionPdus(
   const deps = { ...roomDepsOf(ctx), serverKeys: ctx.federation.serverKeys };
   const remote = remoteHistoryOf(ctx.federation.client, origin);
   for (const [roomId, raws] of byRoom) {
-    const versionId = await getRoomVersionOf(ctx.db, roomId);
-    const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+    const version = await loadRoomVersion(ctx.db, roomId);
     // A room we are not in: nothing to check the events against. They are not listed (their ids
     // depend on a room version we do not know); the sender learns nothing it could misuse.
     if (!version) continue;

@@ -6,9 +6,8 @@
 import type { Kysely } from 'kysely';
 import { mayApplyRedaction, redactedEventId } from '../core/auth-rules/redaction-rules.ts';
 import type { EventWithId } from '../core/pdu.ts';
-import { getRoomVersion } from '../core/room-versions.ts';
 import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
-import { getEvent, getEvents, getRoomVersionOf } from '../storage/events.ts';
+import { getEvent, getEvents, loadRoomVersion } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
 
 export async function applyRedaction(
@@ -18,8 +17,7 @@ export async function applyRedaction(
   stateBefore: ReadonlyStateMap,
 ): Promise<void> {
   if (event.pdu.type !== 'm.room.redaction') return;
-  const versionId = await getRoomVersionOf(trx, roomId);
-  const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+  const version = await loadRoomVersion(trx, roomId);
   const targetId = version && redactedEventId(version, event.pdu);
   if (!version || targetId === undefined) return;
   const target = await getEvent(trx, targetId);

@@ -14,7 +14,7 @@ import { authRefusal } from './auth-refusal.ts';
 import { buildLocalEvent } from './build-local-event.ts';
 import { initialPowerLevels, type RoomPreset } from './initial-power-levels.ts';
 import { memberProfile } from './member-profile.ts';
-import { persistEvent } from './persist-event.ts';
+import { persistAndAnnounce } from './persist-event.ts';
 import type { RoomDeps } from './room-deps.ts';
 import { sendLocalEvent } from './send-local-event.ts';
 
@@ -125,7 +125,7 @@ async function persistCreateEvent(deps: RoomDeps, request: NewRoomRequest): Prom
       const verdict = checkEventAuth(version, event, () => undefined);
       if (!verdict.allowed) throw authRefusal(verdict);
       return (
-        await persistEvent(deps, {
+        await persistAndAnnounce(deps, {
           roomId,
           event,
           stateBefore: { group: null, state: new Map() },
@@ -134,9 +134,6 @@ async function persistCreateEvent(deps: RoomDeps, request: NewRoomRequest): Prom
       ).stored;
     });
     if (stored) {
-      deps.hub.announce({ roomId, event: stored }, (err) =>
-        deps.logger.error({ err }, 'event listener failed'),
-      );
       return roomId;
     }
     if (chosenId !== undefined || attempt >= MAX_CREATE_ATTEMPTS) {

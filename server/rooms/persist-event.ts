@@ -14,6 +14,7 @@ import type { EventStream } from './event-stream.ts';
 import { recordPushActions } from './record-push-actions.ts';
 import { recordRelation } from './record-relation.ts';
 import { replaceCurrentState } from './replace-current-state.ts';
+import type { RoomDeps } from './room-deps.ts';
 
 export interface EventToPersist {
   readonly roomId: string;
@@ -54,6 +55,18 @@ export interface PersistResult {
 export interface PersistTarget {
   readonly db: Kysely<Database>;
   readonly eventStream: EventStream;
+}
+
+/** persistEvent, then the event announced on the room hub (sync, federation sender, ...). */
+export async function persistAndAnnounce(
+  deps: RoomDeps,
+  input: EventToPersist,
+): Promise<PersistResult> {
+  const result = await persistEvent(deps, input);
+  deps.hub.announce({ roomId: input.roomId, event: result.stored }, (err) =>
+    deps.logger.error({ err }, 'event listener failed'),
+  );
+  return result;
 }
 
 export async function persistEvent(

@@ -24,15 +24,20 @@ export interface RoomDeps {
   readonly exchangeInvite?: (version: RoomVersion, invite: EventWithId) => Promise<EventWithId>;
 }
 
+/** How this server signs the events it makes or countersigns. */
+export function eventSignerOf(ctx: Pick<Context, 'config' | 'signingKey'>): EventSigner {
+  return {
+    serverName: ctx.config.serverName,
+    keyId: ctx.signingKey.keyId,
+    key: ctx.signingKey.privateKey,
+  };
+}
+
 export function roomDepsOf(ctx: Context): RoomDeps {
   return {
     db: ctx.db,
     serverName: ctx.config.serverName,
-    signer: {
-      serverName: ctx.config.serverName,
-      keyId: ctx.signingKey.keyId,
-      key: ctx.signingKey.privateKey,
-    },
+    signer: eventSignerOf(ctx),
     roomLocks: ctx.roomLocks,
     hub: ctx.roomEvents,
     eventStream: ctx.eventStream,

@@ -9,9 +9,9 @@ import {
   type PowerLevelField,
 } from '../core/auth-rules/power-levels.ts';
 import type { Pdu } from '../core/pdu.ts';
-import { getRoomVersion, type RoomVersion } from '../core/room-versions.ts';
+import type { RoomVersion } from '../core/room-versions.ts';
 import { type StateMap, stateKey } from '../core/state-map.ts';
-import { getCurrentState, getEvents, getRoomVersionOf } from '../storage/events.ts';
+import { getCurrentState, getEvents, loadRoomVersion } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
 
 export interface RoomPower {
@@ -30,8 +30,7 @@ export async function loadRoomPower(
   db: Kysely<Database>,
   roomId: string,
 ): Promise<RoomPower | undefined> {
-  const versionId = await getRoomVersionOf(db, roomId);
-  const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+  const version = await loadRoomVersion(db, roomId);
   if (!version) return undefined;
   const state = await getCurrentState(db, roomId);
   const createId = state.get(stateKey('m.room.create', ''));

@@ -5,8 +5,8 @@
 // sees is decided per event (visible-events.ts).
 // https://spec.matrix.org/latest/client-server-api/#room-history-visibility
 import type { Kysely } from 'kysely';
-import { getRoomVersion, type RoomVersion } from '../core/room-versions.ts';
-import { getEvent, getRoomVersionOf } from '../storage/events.ts';
+import type { RoomVersion } from '../core/room-versions.ts';
+import { getEvent, loadRoomVersion } from '../storage/events.ts';
 import { isRoomForgotten } from '../storage/room-forgotten.ts';
 import { getMembershipHistory } from '../storage/room-timeline.ts';
 import type { Database } from '../storage/schema.ts';
@@ -33,8 +33,7 @@ export async function loadRoomReader(
   roomId: string,
   userId: string,
 ): Promise<RoomReader | undefined> {
-  const versionId = await getRoomVersionOf(db, roomId);
-  const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+  const version = await loadRoomVersion(db, roomId);
   if (!version) return undefined;
   const history = await getMembershipHistory(db, roomId, userId);
   const current = await currentMembershipEvent(db, roomId, userId);

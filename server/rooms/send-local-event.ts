@@ -11,7 +11,6 @@ import {
   encodeCanonicalJson,
 } from '../core/canonical-json.ts';
 import type { EventWithId, JsonObject } from '../core/pdu.ts';
-import { getRoomVersion } from '../core/room-versions.ts';
 import { stateKey } from '../core/state-map.ts';
 import { forbidden, MatrixError } from '../http/matrix-error.ts';
 import {
@@ -20,12 +19,12 @@ import {
   getEventIdForTxn,
   getEvents,
   getForwardExtremities,
-  getRoomVersionOf,
+  loadRoomVersion,
   type TxnKey,
 } from '../storage/events.ts';
 import { authRefusal } from './auth-refusal.ts';
 import { buildLocalEvent, type LocalEventTemplate } from './build-local-event.ts';
-import { persistEvent } from './persist-event.ts';
+import { persistAndAnnounce } from './persist-event.ts';
 import type { RoomDeps } from './room-deps.ts';
 
 /** prev_events of a local event: the most recent extremities, within the spec's limit of 20. */
@@ -57,8 +56,7 @@ export function sendLocalEvent(
         if (event) return event;
       }
     }
-    const versionId = await getRoomVersionOf(deps.db, roomId);
-    const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+    const version = await loadRoomVersion(deps.db, roomId);
     if (!version) throw forbidden(`Unknown room ${roomId}`);
     // Whatever its content, the auth rules refuse a create event with prev_events: the request
     // is malformed for everyone, not a matter of the sender's power.
@@ -115,15 +113,12 @@ export function sendLocalEvent(
 
     const group =
       extremities.length === 1 ? await stateGroupAfter(deps, extremities[0]!.eventId) : null;
-    const { stored } = await persistEvent(deps, {
+    const { stored } = await persistAndAnnounce(deps, {
       roomId,
       event: signed,
       stateBefore: { group, state },
       ...(txn ? { txn } : {}),
     });
-    deps.hub.announce({ roomId, event: stored }, (err) =>
-      deps.logger.error({ err }, 'event listener failed'),
-    );
     return stored;
   });
 }

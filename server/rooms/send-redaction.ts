@@ -5,13 +5,12 @@
 // https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid
 import { getNamedLevel, getUserPowerLevel } from '../core/auth-rules/power-levels.ts';
 import type { EventWithId, JsonObject } from '../core/pdu.ts';
-import { getRoomVersion } from '../core/room-versions.ts';
 import { stateKey } from '../core/state-map.ts';
 import { forbidden } from '../http/matrix-error.ts';
 import {
   getCurrentState,
   getEvents,
-  getRoomVersionOf,
+  loadRoomVersion,
   type StoredEvent,
 } from '../storage/events.ts';
 import type { RoomDeps } from './room-deps.ts';
@@ -30,8 +29,7 @@ export async function sendRedaction(
 ): Promise<EventWithId> {
   const { sender, target } = request;
   const roomId = target.roomId;
-  const versionId = await getRoomVersionOf(deps.db, roomId);
-  const version = versionId === undefined ? undefined : getRoomVersion(versionId);
+  const version = await loadRoomVersion(deps.db, roomId);
   if (!version) throw forbidden(`Unknown room ${roomId}`);
   if (target.pdu.sender !== sender) {
     const state = await getCurrentState(deps.db, roomId);

@@ -2,6 +2,7 @@
 // client transaction ids. Stored JSON is parsed back into the raw PDU.
 import type { Kysely } from 'kysely';
 import type { EventWithId, Pdu } from '../core/pdu.ts';
+import { getRoomVersion, type RoomVersion } from '../core/room-versions.ts';
 import { type StateMap, stateKey } from '../core/state-map.ts';
 import type { Database } from './schema.ts';
 
@@ -84,6 +85,16 @@ export async function getRoomVersionOf(
     .where('room_id', '=', roomId)
     .executeTakeFirst();
   return row?.room_version;
+}
+
+/** The room's version rules, or undefined for a room this server does not know (or a version
+ * it does not implement). */
+export async function loadRoomVersion(
+  db: Kysely<Database>,
+  roomId: string,
+): Promise<RoomVersion | undefined> {
+  const id = await getRoomVersionOf(db, roomId);
+  return id === undefined ? undefined : getRoomVersion(id);
 }
 
 export interface Extremity {
