@@ -15,11 +15,7 @@ import {
   type JsonObject,
   type Pdu,
 } from '../../server/core/pdu.ts';
-import {
-  getRoomVersion,
-  type RoomVersion,
-  SUPPORTED_ROOM_VERSIONS,
-} from '../../server/core/room-versions.ts';
+import type { RoomVersion } from '../../server/core/room-versions.ts';
 import { type StateMap, stateKey } from '../../server/core/state-map.ts';
 import { forbidden, MatrixError } from '../../server/http/matrix-error.ts';
 import { persistAndAnnounce } from '../../server/rooms/persist-event.ts';
@@ -27,7 +23,7 @@ import { eventSignerOf, roomDepsOf } from '../../server/rooms/room-deps.ts';
 import { getEvent } from '../../server/storage/events.ts';
 import { FederationHttpError } from '../transport/federation-client.ts';
 import { acceptOutliers } from './accept-outliers.ts';
-import { signMembershipTemplate } from './sign-membership-template.ts';
+import { fetchMembershipTemplate, signMembershipTemplate } from './sign-membership-template.ts';
 
 export interface RemoteJoinRequest {
   readonly roomId: string;
@@ -73,24 +69,16 @@ export async function joinRemoteRoom(ctx: Context, request: RemoteJoinRequest): 
 async function joinThrough(ctx: Context, server: string, request: RemoteJoinRequest) {
   const { roomId, userId } = request;
   const client = ctx.federation.client;
-  const versions = SUPPORTED_ROOM_VERSIONS.map((v) => `ver=${enc(v)}`).join('&');
-  const made = await client.request(server, {
-    method: 'GET',
-    path: `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(userId)}?${versions}`,
-  });
-  const body = isJsonObject(made.body) ? made.body : {};
-  const version =
-    typeof body.room_version === 'string' ? getRoomVersion(body.room_version) : undefined;
-  if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id) || !isJsonObject(body.event)) {
-    throw new MatrixError(
-      400,
-      'M_UNSUPPORTED_ROOM_VERSION',
-      `Unusable make_join reply from ${server}`,
-    );
-  }
+  const { version, template } = await fetchMembershipTemplate(
+    client,
+    server,
+    'make_join',
+    roomId,
+    userId,
+  );
   let join = signMembershipTemplate(
     version,
-    body.event,
+    template,
     { roomId, userId, membership: 'join', content: request.content, now: ctx.now() },
     eventSignerOf(ctx),
   );

@@ -7,7 +7,6 @@
 // https://spec.matrix.org/latest/server-server-api/#knocking-upon-a-room
 import type { Context } from '../../server/context.ts';
 import { isJsonObject, type JsonObject } from '../../server/core/pdu.ts';
-import { getRoomVersion, SUPPORTED_ROOM_VERSIONS } from '../../server/core/room-versions.ts';
 import { forbidden, MatrixError } from '../../server/http/matrix-error.ts';
 import { memberProfile } from '../../server/rooms/member-profile.ts';
 import { knockOnRoom } from '../../server/rooms/membership-actions.ts';
@@ -15,7 +14,7 @@ import { eventSignerOf, roomDepsOf } from '../../server/rooms/room-deps.ts';
 import type { StoredEvent } from '../../server/storage/events.ts';
 import { isServerInRoom, serverNameOfUser } from '../../server/storage/room-servers.ts';
 import { FederationHttpError } from '../transport/federation-client.ts';
-import { signMembershipTemplate } from './sign-membership-template.ts';
+import { fetchMembershipTemplate, signMembershipTemplate } from './sign-membership-template.ts';
 import { storeRemoteInvite } from './store-remote-invite.ts';
 
 export interface AnywhereKnock {
@@ -79,24 +78,16 @@ async function knockThrough(
   content: JsonObject,
 ): Promise<void> {
   const client = ctx.federation.client;
-  const versions = SUPPORTED_ROOM_VERSIONS.map((v) => `ver=${enc(v)}`).join('&');
-  const made = await client.request(server, {
-    method: 'GET',
-    path: `/_matrix/federation/v1/make_knock/${enc(roomId)}/${enc(userId)}?${versions}`,
-  });
-  const body = isJsonObject(made.body) ? made.body : {};
-  const version =
-    typeof body.room_version === 'string' ? getRoomVersion(body.room_version) : undefined;
-  if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id) || !isJsonObject(body.event)) {
-    throw new MatrixError(
-      400,
-      'M_UNSUPPORTED_ROOM_VERSION',
-      `Unusable make_knock reply from ${server}`,
-    );
-  }
+  const { version, template } = await fetchMembershipTemplate(
+    client,
+    server,
+    'make_knock',
+    roomId,
+    userId,
+  );
   const knock = signMembershipTemplate(
     version,
-    body.event,
+    template,
     { roomId, userId, membership: 'knock', content, now: ctx.now() },
     eventSignerOf(ctx),
   );

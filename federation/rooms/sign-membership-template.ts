@@ -1,14 +1,49 @@
-// The joining (leaving, knocking) side of make_join, make_leave and make_knock: the template the
-// room's server built becomes our event. It must be the member event asked for; what the other
+// The joining (leaving, knocking) side of make_join, make_leave and make_knock: asking for the
+// template (in a room version we support), and making it our event. It must be the member event asked for; what the other
 // server put in hashes, signatures, unsigned, event_id or origin is dropped; the content is the
 // template's with ours added and the membership forced; then it is hashed and signed by us.
 
 import { withEventId } from '../../server/core/event-id.ts';
 import type { EventWithId, JsonObject, Pdu } from '../../server/core/pdu.ts';
 import { isJsonObject } from '../../server/core/pdu.ts';
-import type { RoomVersion } from '../../server/core/room-versions.ts';
+import {
+  getRoomVersion,
+  type RoomVersion,
+  SUPPORTED_ROOM_VERSIONS,
+} from '../../server/core/room-versions.ts';
 import { type EventSigner, hashAndSignEvent } from '../../server/core/sign-event.ts';
 import { MatrixError } from '../../server/http/matrix-error.ts';
+import type { FederationClient } from '../transport/federation-client.ts';
+
+/**
+ * GET make_join or make_knock from `server`, offering the room versions we support: the room's
+ * version and its template, or 400 M_UNSUPPORTED_ROOM_VERSION for an answer we cannot use.
+ */
+export async function fetchMembershipTemplate(
+  client: FederationClient,
+  server: string,
+  endpoint: 'make_join' | 'make_knock',
+  roomId: string,
+  userId: string,
+): Promise<{ version: RoomVersion; template: JsonObject }> {
+  const enc = encodeURIComponent;
+  const versions = SUPPORTED_ROOM_VERSIONS.map((v) => `ver=${enc(v)}`).join('&');
+  const made = await client.request(server, {
+    method: 'GET',
+    path: `/_matrix/federation/v1/${endpoint}/${enc(roomId)}/${enc(userId)}?${versions}`,
+  });
+  const body = isJsonObject(made.body) ? made.body : {};
+  const version =
+    typeof body.room_version === 'string' ? getRoomVersion(body.room_version) : undefined;
+  if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id) || !isJsonObject(body.event)) {
+    throw new MatrixError(
+      400,
+      'M_UNSUPPORTED_ROOM_VERSION',
+      `Unusable ${endpoint} reply from ${server}`,
+    );
+  }
+  return { version, template: body.event };
+}
 
 export interface TemplateFill {
   readonly roomId: string;
