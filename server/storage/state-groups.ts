@@ -11,6 +11,8 @@ import {
 import type { Database } from './schema.ts';
 
 export const MAX_DELTA_DEPTH = 50;
+/** Rows per INSERT of state entries: 4 parameters each, well under 32,767 per statement. */
+const ENTRIES_PER_INSERT = 2000;
 
 /** The full state of a group: one recursive query walks the delta chain to its snapshot. */
 export async function readStateGroup(db: Kysely<Database>, group: number): Promise<StateMap> {
@@ -64,11 +66,13 @@ export async function writeStateGroup(
     .values({ room_id: roomId, prev_group: prevGroup, delta_depth: depth })
     .returning('state_group')
     .executeTakeFirstOrThrow();
-  if (entries.length > 0) {
+  // In batches: a snapshot of a big room (8,192 members or more) in one statement passes
+  // PGlite's limit of 32,767 bind parameters, and PGlite then fails the statements after it.
+  for (let at = 0; at < entries.length; at += ENTRIES_PER_INSERT) {
     await db
       .insertInto('state_group_entries')
       .values(
-        entries.map(([key, eventId]) => {
+        entries.slice(at, at + ENTRIES_PER_INSERT).map(([key, eventId]) => {
           const [type, key2] = splitStateKey(key);
           return { state_group, type, state_key: key2, event_id: eventId };
         }),
