@@ -19,6 +19,9 @@ export interface StoredEvent extends EventWithId {
   readonly replacesState?: string | null;
 }
 
+/** Event ids per query: well under the 32,767 bind parameters PGlite allows in a statement. */
+const IDS_PER_QUERY = 5000;
+
 /** The columns toStoredEvent reads. */
 export const STORED_EVENT_COLUMNS = [
   'event_id',
@@ -58,13 +61,17 @@ export async function getEvents(
   eventIds: readonly string[],
 ): Promise<Map<string, StoredEvent>> {
   const found = new Map<string, StoredEvent>();
-  if (eventIds.length === 0) return found;
-  const rows = await db
-    .selectFrom('events')
-    .select(STORED_EVENT_COLUMNS)
-    .where('event_id', 'in', [...new Set(eventIds)])
-    .execute();
-  for (const row of rows) found.set(row.event_id, toStoredEvent(row));
+  const ids = [...new Set(eventIds)];
+  // In batches: a big room's state or auth chain (tens of thousands of ids) in one IN list would
+  // pass PGlite's limit of 32,767 bind parameters.
+  for (let at = 0; at < ids.length; at += IDS_PER_QUERY) {
+    const rows = await db
+      .selectFrom('events')
+      .select(STORED_EVENT_COLUMNS)
+      .where('event_id', 'in', ids.slice(at, at + IDS_PER_QUERY))
+      .execute();
+    for (const row of rows) found.set(row.event_id, toStoredEvent(row));
+  }
   return found;
 }
 
