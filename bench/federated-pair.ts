@@ -92,7 +92,7 @@ async function onPair(
           const logged = response.status >= 500 ? server.logs.findLast(isErrorLog) : undefined;
           throw new Error(
             `${serverName} ${method} ${path}: ${JSON.stringify(json)}` +
-              (logged ? `\n${serverName} logged: ${JSON.stringify(logged)}` : ''),
+              (logged ? ` (${serverName} logged: ${describeLog(logged)})` : ''),
           );
         }
         return json;
@@ -161,6 +161,13 @@ export function progress(label: string, total: number): (done: number) => void {
     const seconds = ((now - start) / 1000).toFixed(1);
     process.stdout.write(`  ${label}: ${done}/${total} (${seconds} s)\n`);
   };
+}
+
+/** An error log line in short: its message, the error's and where it was thrown. */
+function describeLog(entry: Record<string, unknown>): string {
+  const err = (entry.err ?? {}) as { type?: string; message?: string; stack?: string };
+  const at = err.stack?.split('\n')[1]?.trim();
+  return `${String(entry.msg)}: ${err.type ?? 'Error'}: ${err.message ?? ''}${at ? ` ${at}` : ''}`;
 }
 
 /** Pino's error and fatal levels. */

@@ -110,8 +110,58 @@ async function replication({ backend, hs1, hs2 }: FederatedPair): Promise<BenchF
 }
 
 /** Workload 3: a room of BIG_ROOM_MEMBERS members on hs1, joined by a user of hs2. */
-async function bigRoomJoin({ backend, hs1, hs2 }: FederatedPair): Promise<BenchFigure[]> {
-  const log = (line: string) => process.stdout.write(`  [${backend}] ${line}\n`);
+async function bigRoomJoin(pair: FederatedPair): Promise<BenchFigure[]> {
+  const { backend, hs1, hs2 } = pair;
+  const built = await buildBigRoom(pair);
+  const joined = await timeRemoteJoin(pair, built.room);
+  const failures = [built.failure, joined.failure].filter((f) => f !== undefined);
+  const failureNote = failures.map((failure) => `; ${failure}`).join('');
+  const once = (name: string, ms: number, note: string): BenchFigure => ({
+    name: `${name} (${backend})`,
+    opsPerSecond: 1000 / ms,
+    microsecondsPerOp: ms * 1000,
+    iterations: 1,
+    note: `${(ms / 1000).toFixed(2)} s; ${note}${scaleNote()}${failureNote}`,
+  });
+  const figures = [...built.figures];
+  const big = `remote join of a ${BIG_ROOM_MEMBERS}-member room`;
+  if (joined.timings) {
+    const { returnedMs, shownMs, fullSyncMs, size, fullSyncState } = joined.timings;
+    figures.push(
+      once(`${big}: POST /join returns`, returnedMs, size),
+      once(
+        `${big}: the room in hs2's /sync`,
+        shownMs,
+        'from the start of POST /join; a /sync waiting since before, lazy_load_members',
+      ),
+      once(
+        'initial sync on hs2 after the join, full state',
+        fullSyncMs,
+        `${fullSyncState} state events in the room's answer; timeline limit 10`,
+      ),
+    );
+  } else {
+    figures.push({
+      name: `${big}: FAILED (${backend})`,
+      opsPerSecond: 0,
+      microsecondsPerOp: 0,
+      iterations: 0,
+      note: failureNote.slice(2),
+    });
+  }
+  figures.push(
+    memory(`rss of hs1 after the join (${backend})`, rssBytes(hs1.pid)),
+    memory(`rss of hs2 after the join (${backend})`, rssBytes(hs2.pid)),
+  );
+  return figures;
+}
+
+/**
+ * Registers the members on hs1 and joins them into one new room. A join hs1 fails ends the
+ * setup: the remote join is still tried, into the room as it is then, and every figure says so
+ * (a failure at some size is a finding in itself).
+ */
+async function buildBigRoom({ backend, hs1 }: FederatedPair) {
   const owner = await register(hs1, 'bigowner');
   const room = await createRoom(hs1, owner);
   const others = BIG_ROOM_MEMBERS - 1;
@@ -128,77 +178,24 @@ async function bigRoomJoin({ backend, hs1, hs2 }: FederatedPair): Promise<BenchF
 
   const joining = progress(`[${backend}] joined the big room on hs1`, others);
   let joined = 0;
-  // A join hs1 refuses or fails ends the setup; the remote join is still timed, into the room
-  // as it is then, and every figure says so: a failure at some size is a finding in itself.
-  let setupFailure: string | undefined;
+  let firstError: unknown;
   const joinStart = performance.now();
   await inParallel(members, SETUP_CONCURRENCY, async (member) => {
-    if (setupFailure !== undefined) return;
+    if (firstError !== undefined) return;
     try {
       await join(hs1, member, room);
       joining(++joined);
     } catch (err) {
-      if (setupFailure !== undefined) return;
-      setupFailure = `the room stopped at ${joined + 1} of ${BIG_ROOM_MEMBERS} members: ${(err as Error).message}`;
-      log(setupFailure);
+      firstError ??= err;
     }
   });
   const joinsMs = performance.now() - joinStart;
-  const failureNote = setupFailure === undefined ? '' : `; ${setupFailure}`;
+  const failure =
+    firstError === undefined
+      ? undefined
+      : `the room stopped at ${joined + 1} of ${BIG_ROOM_MEMBERS} members: ${message(firstError)}`;
+  if (failure !== undefined) process.stdout.write(`  [${backend}] ${failure}\n`);
 
-  // The remote join, watched by a /sync of the joiner that was waiting before the join began
-  // (lazy-loaded members, as Element asks for them).
-  const joiner = await register(hs2, 'joiner');
-  const lazyFilter = syncFilter({ timeline: { limit: 10 }, state: { lazy_load_members: true } });
-  const first = await sync(hs2, joiner, lazyFilter);
-  log(`remote join of a ${BIG_ROOM_MEMBERS}-member room...`);
-  const start = performance.now();
-  const startClock = monotonicMicroseconds();
-  const shown = (async () => {
-    let since = first.next_batch as string;
-    for (;;) {
-      const next = await sync(hs2, joiner, lazyFilter, since, 30_000);
-      const rooms = next.rooms as { join?: Record<string, unknown> } | undefined;
-      if (rooms?.join?.[room]) return performance.now() - start;
-      since = next.next_batch as string;
-    }
-  })();
-  await join(hs2, joiner, room, hs1.serverName);
-  const joinReturnedMs = performance.now() - start;
-  const shownMs = await shown;
-  log(
-    `join returned after ${joinReturnedMs.toFixed(0)} ms, in /sync after ${shownMs.toFixed(0)} ms`,
-  );
-  if (process.env.CAIRN_BENCH_CPU_PROF) {
-    log(`cpu profile window of the join: ${startClock}-${monotonicMicroseconds()}`);
-  }
-
-  const state = (await hs2.call(
-    'GET',
-    `/_matrix/client/v3/rooms/${enc(room)}/state`,
-    joiner.token,
-  )) as unknown as unknown[];
-  const joinedOnHs2 = Object.keys(
-    (await hs2.call('GET', `/_matrix/client/v3/rooms/${enc(room)}/joined_members`, joiner.token))
-      .joined as object,
-  ).length;
-  const fullStart = performance.now();
-  const full = await sync(hs2, joiner, syncFilter({ timeline: { limit: 10 } }));
-  const fullMs = performance.now() - fullStart;
-  const fullState = (full.rooms as { join: Record<string, { state: { events: unknown[] } }> }).join[
-    room
-  ]?.state.events.length;
-  const rss1 = rssBytes(hs1.pid);
-  const rss2 = rssBytes(hs2.pid);
-
-  const size = `${joinedOnHs2} joined members on hs2, ${state.length} state events`;
-  const once = (name: string, ms: number, note: string): BenchFigure => ({
-    name: `${name} (${backend})`,
-    opsPerSecond: 1000 / ms,
-    microsecondsPerOp: ms * 1000,
-    iterations: 1,
-    note: `${(ms / 1000).toFixed(2)} s; ${note}${scaleNote()}${failureNote}`,
-  });
   const rate = (name: string, count: number, ms: number, note: string): BenchFigure => ({
     name: `${name} (${backend})`,
     opsPerSecond: (count / ms) * 1000,
@@ -206,32 +203,79 @@ async function bigRoomJoin({ backend, hs1, hs2 }: FederatedPair): Promise<BenchF
     iterations: count,
     note: `${count} in ${(ms / 1000).toFixed(1)} s, ${SETUP_CONCURRENCY} at a time; ${note}`,
   });
-  return [
+  const figures = [
     rate('setup: POST /register on hs1', others, registerMs, 'dummy auth, no password'),
     rate(
       'setup: local joins into one room on hs1',
       joined,
       joinsMs,
-      `the room grows to the end size${failureNote}`,
+      `the room grows to the end size${failure === undefined ? '' : `; ${failure}`}`,
     ),
-    once(
-      `remote join of a ${BIG_ROOM_MEMBERS}-member room: POST /join returns`,
-      joinReturnedMs,
-      size,
-    ),
-    once(
-      `remote join of a ${BIG_ROOM_MEMBERS}-member room: the room in hs2's /sync`,
-      shownMs,
-      'from the start of POST /join; a /sync waiting since before, lazy_load_members',
-    ),
-    once(
-      `initial sync on hs2 after the join, full state`,
-      fullMs,
-      `${fullState} state events in the room's answer; timeline limit 10`,
-    ),
-    memory(`rss of hs1 after the join (${backend})`, rss1),
-    memory(`rss of hs2 after the join (${backend})`, rss2),
   ];
+  return { room, figures, failure };
+}
+
+/**
+ * A user of hs2 joins the room through hs1: the time until POST /join returns, and until a
+ * /sync that was waiting since before the join (lazy-loaded members, as Element asks for them)
+ * shows the room; then a full-state initial sync of that user.
+ */
+async function timeRemoteJoin({ backend, hs1, hs2 }: FederatedPair, room: string) {
+  const log = (line: string) => process.stdout.write(`  [${backend}] ${line}\n`);
+  const joiner = await register(hs2, 'joiner');
+  const lazyFilter = syncFilter({ timeline: { limit: 10 }, state: { lazy_load_members: true } });
+  const first = await sync(hs2, joiner, lazyFilter);
+  log(`remote join of a ${BIG_ROOM_MEMBERS}-member room...`);
+  const start = performance.now();
+  const startClock = monotonicMicroseconds();
+  let joinFailed = false;
+  const shown = (async () => {
+    let since = first.next_batch as string;
+    while (!joinFailed) {
+      const next = await sync(hs2, joiner, lazyFilter, since, 30_000);
+      const rooms = next.rooms as { join?: Record<string, unknown> } | undefined;
+      if (rooms?.join?.[room]) return performance.now() - start;
+      since = next.next_batch as string;
+    }
+    return undefined;
+  })();
+  try {
+    await join(hs2, joiner, room, hs1.serverName);
+  } catch (err) {
+    joinFailed = true;
+    const failure = `the remote join failed after ${((performance.now() - start) / 1000).toFixed(1)} s: ${message(err)}`;
+    log(failure);
+    // The waiting /sync ends within its timeout; a failure of it is of no interest now.
+    await shown.catch(() => undefined);
+    return { failure };
+  }
+  const returnedMs = performance.now() - start;
+  const shownMs = (await shown)!;
+  log(`join returned after ${returnedMs.toFixed(0)} ms, in /sync after ${shownMs.toFixed(0)} ms`);
+  if (process.env.CAIRN_BENCH_CPU_PROF) {
+    log(`cpu profile window of the join: ${startClock}-${monotonicMicroseconds()}`);
+  }
+
+  const path = `/_matrix/client/v3/rooms/${enc(room)}`;
+  const state = (await hs2.call('GET', `${path}/state`, joiner.token)) as unknown as unknown[];
+  const members = (await hs2.call('GET', `${path}/joined_members`, joiner.token)).joined;
+  const fullStart = performance.now();
+  const full = await sync(hs2, joiner, syncFilter({ timeline: { limit: 10 } }));
+  const fullSyncMs = performance.now() - fullStart;
+  const rooms = (full.rooms as { join: Record<string, { state: { events: unknown[] } }> }).join;
+  return {
+    timings: {
+      returnedMs,
+      shownMs,
+      fullSyncMs,
+      fullSyncState: rooms[room]?.state.events.length,
+      size: `${Object.keys(members as object).length} joined members on hs2, ${state.length} state events`,
+    },
+  };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 interface MessageWatch {
