@@ -1,9 +1,9 @@
 // Runs a federation bench workload against two real `cairn start` processes (hs1.test and
 // hs2.test, federating over TLS on loopback, see conformance-tests/support/cairn-federation.ts),
 // on PGlite and then, when CAIRN_TEST_DATABASE_URL names a server, on a scratch PostgreSQL
-// database per server. Clients are plain HTTP calls with access tokens (no client library), so
-// client overhead stays out of the figures. CAIRN_BENCH_CPU_PROF=<dir> starts both servers with
-// --cpu-prof, which writes a .cpuprofile per process into <dir> when it stops.
+// database per server; bench/bench-client.ts has the client calls made on them.
+// CAIRN_BENCH_CPU_PROF=<dir> starts both servers with --cpu-prof, which writes a .cpuprofile per
+// process into <dir> when it stops (bench/cpuprofile-top.ts reads them).
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Agent, fetch } from 'undici';
@@ -104,20 +104,6 @@ async function onPair(
     await agent.close();
     for (const url of scratch) await dropScratchDatabase(serverUrl!, url);
   }
-}
-
-/**
- * Registers through the public POST /register (registration is open on these servers, rate
- * limits are off) with the dummy stage and no password: no scrypt hash, which would cost tens of
- * milliseconds of CPU per account and measure nothing the bench is about.
- */
-export async function register(hs: BenchHomeserver, localpart: string): Promise<BenchAccount> {
-  const registered = await hs.call('POST', '/_matrix/client/v3/register', null, {
-    username: localpart,
-    auth: { type: 'm.login.dummy' },
-    initial_device_display_name: 'bench',
-  });
-  return { userId: registered.user_id as string, token: registered.access_token as string };
 }
 
 /** Resident memory of a process, from /proc (Linux only; elsewhere undefined). */

@@ -4,6 +4,7 @@
 // counts; CAIRN_BENCH_FEDERATION_WORKLOADS=replication or =join runs one workload only (to
 // profile one with CAIRN_BENCH_CPU_PROF). `npm run bench -- federation` prints them.
 import { performance } from 'node:perf_hooks';
+import { createRoom, join, register, send, sync, syncFilter } from './bench-client.ts';
 import {
   type BenchAccount,
   type BenchHomeserver,
@@ -11,7 +12,6 @@ import {
   inParallel,
   onEachFederatedPair,
   progress,
-  register,
   rssBytes,
 } from './federated-pair.ts';
 import type { BenchFigure } from './harness.ts';
@@ -334,51 +334,6 @@ interface SyncRoom {
     limited?: boolean;
     events?: { type: string; event_id: string; content?: { body?: unknown } }[];
   };
-}
-
-function syncFilter(room: object): string {
-  return JSON.stringify({ room, presence: { types: [] }, account_data: { types: [] } });
-}
-
-function sync(
-  hs: BenchHomeserver,
-  account: BenchAccount,
-  filter: string,
-  since?: string,
-  timeoutMs?: number,
-): Promise<Record<string, unknown>> {
-  const query = new URLSearchParams({ filter });
-  if (since !== undefined) query.set('since', since);
-  if (timeoutMs !== undefined) query.set('timeout', String(timeoutMs));
-  return hs.call('GET', `/_matrix/client/v3/sync?${query}`, account.token);
-}
-
-async function createRoom(hs: BenchHomeserver, creator: BenchAccount): Promise<string> {
-  const created = await hs.call('POST', '/_matrix/client/v3/createRoom', creator.token, {
-    preset: 'public_chat',
-  });
-  return created.room_id as string;
-}
-
-async function join(
-  hs: BenchHomeserver,
-  user: BenchAccount,
-  roomId: string,
-  through?: string,
-): Promise<void> {
-  const query = through === undefined ? '' : `?server_name=${enc(through)}`;
-  await hs.call('POST', `/_matrix/client/v3/join/${enc(roomId)}${query}`, user.token, {});
-}
-
-let txn = 0;
-
-async function send(hs: BenchHomeserver, user: BenchAccount, roomId: string, body: string) {
-  await hs.call(
-    'PUT',
-    `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/f${txn++}`,
-    user.token,
-    { msgtype: 'm.text', body },
-  );
 }
 
 function memory(name: string, bytes: number | undefined): BenchFigure {
