@@ -6,10 +6,13 @@ import type { FederationContext } from '../federation/federation-context.ts';
 import { getServerKeys } from '../federation/keys/get-server-keys.ts';
 import type { ServerKeyStore } from '../federation/keys/remote-keys.ts';
 import { TransactionCache } from '../federation/rooms/transaction-cache.ts';
+import { claimUserKeys } from '../federation/routes/claim-user-keys.ts';
+import { getUserDevices } from '../federation/routes/get-user-devices.ts';
 import { getFederationVersion } from '../federation/routes/get-version.ts';
 import { makeJoin, makeKnock, makeLeave } from '../federation/routes/make-membership.ts';
 import { queryKeys } from '../federation/routes/query-keys.ts';
 import { queryServerKeys } from '../federation/routes/query-server-keys.ts';
+import { queryUserKeys } from '../federation/routes/query-user-keys.ts';
 import { receiveInvite } from '../federation/routes/receive-invite.ts';
 import { roomReadEndpoints } from '../federation/routes/room-read-endpoints.ts';
 import { sendJoin, sendKnock, sendLeave } from '../federation/routes/send-membership.ts';
@@ -21,9 +24,11 @@ import { sharedSecretRegisterEndpoints } from './client-api/admin/shared-secret-
 import { directoryEndpoints } from './client-api/directory/directory-endpoints.ts';
 import { ephemeralEndpoints } from './client-api/ephemeral/ephemeral-endpoints.ts';
 import { getHealth } from './client-api/health/get-health.ts';
+import { keysEndpoints } from './client-api/keys/keys-endpoints.ts';
 import { membershipEndpoints } from './client-api/membership/membership-endpoints.ts';
 import { getMetrics } from './client-api/metrics/get-metrics.ts';
 import { presenceEndpoints } from './client-api/presence/presence-endpoints.ts';
+import { roomKeysEndpoints } from './client-api/room-keys/room-keys-endpoints.ts';
 import { roomEndpoints } from './client-api/rooms/room-endpoints.ts';
 import { getSync } from './client-api/sync/get-sync.ts';
 import { toDeviceEndpoints } from './client-api/to-device/to-device-endpoints.ts';
@@ -85,6 +90,8 @@ export function buildClientApp(ctx: Context): FastifyInstance {
     ...ephemeralEndpoints,
     ...presenceEndpoints,
     ...toDeviceEndpoints,
+    ...keysEndpoints,
+    ...roomKeysEndpoints,
     ...membershipEndpoints,
     ...directoryEndpoints,
     ...accountEndpoints,
@@ -129,6 +136,9 @@ export function buildFederationApp(
     sendKnock,
     receiveInvite,
     ...roomReadEndpoints,
+    getUserDevices,
+    queryUserKeys,
+    claimUserKeys,
   ]);
   return app;
 }

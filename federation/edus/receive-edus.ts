@@ -5,19 +5,22 @@
 // https://spec.matrix.org/latest/server-server-api/#edus
 import type { Context } from '../../server/context.ts';
 import { isJsonObject, type JsonObject } from '../../server/core/pdu.ts';
+import { receiveDeviceListUpdate } from './receive-device-list-update.ts';
 import { receivePresence } from './receive-presence.ts';
 import { receiveReceipts } from './receive-receipt.ts';
+import { receiveSigningKeyUpdate } from './receive-signing-key-update.ts';
 import { receiveToDevice } from './receive-to-device.ts';
 import { receiveTyping } from './receive-typing.ts';
 
 type EduHandler = (ctx: Context, origin: string, content: JsonObject) => Promise<void>;
 
-// Device lists (m.device_list_update, m.signing_key_update) are still to come.
 const HANDLERS = new Map<string, EduHandler>([
   ['m.typing', receiveTyping],
   ['m.receipt', receiveReceipts],
   ['m.presence', receivePresence],
   ['m.direct_to_device', receiveToDevice],
+  ['m.device_list_update', receiveDeviceListUpdate],
+  ['m.signing_key_update', receiveSigningKeyUpdate],
 ]);
 
 export async function receiveEdus(

@@ -1,5 +1,6 @@
 // POST /account/password after its user-interactive auth: the new hash, and by default the
-// user's other devices logged out (spec: `logout_devices` defaults to true).
+// user's other devices logged out (spec: `logout_devices` defaults to true). Returns the ids
+// of the devices logged out.
 import type { Kysely } from 'kysely';
 import { deleteDevicesOfUser } from '../storage/devices.ts';
 import type { Database } from '../storage/schema.ts';
@@ -11,15 +12,14 @@ export async function changePassword(
   userId: string,
   newPassword: string,
   options: { logoutDevices: boolean; keepDeviceId?: string | undefined },
-): Promise<void> {
+): Promise<string[]> {
   // Hashed before the transaction: tens of milliseconds of scrypt need not hold a connection.
   const hash = await hashPassword(newPassword);
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     await setPasswordHash(trx, userId, hash);
-    if (!options.logoutDevices) return;
-    // Deleting the devices deletes their access and refresh tokens (foreign keys).
-    // TODO(e2ee): delete the devices' end-to-end keys when they exist.
-    await deleteDevicesOfUser(
+    if (!options.logoutDevices) return [];
+    // Deleting the devices deletes their tokens and end-to-end keys.
+    return deleteDevicesOfUser(
       trx,
       userId,
       options.keepDeviceId === undefined ? {} : { exceptDeviceId: options.keepDeviceId },

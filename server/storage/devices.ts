@@ -2,6 +2,7 @@
 // cascading foreign key on access_tokens.
 
 import type { Kysely, Selectable } from 'kysely';
+import { deleteDeviceKeys } from './e2e-keys.ts';
 import type { Database } from './schema.ts';
 import type { DevicesTable } from './tables/devices.ts';
 
@@ -85,18 +86,16 @@ export async function setDeviceDisplayName(
   return result.numUpdatedRows > 0n;
 }
 
-/** Deletes the device and its access tokens. Returns false if there was no such device. */
+/**
+ * Deletes the device with its access tokens, end-to-end keys and waiting to-device messages.
+ * Returns false if there was no such device.
+ */
 export async function deleteDevice(
   db: Kysely<Database>,
   userId: string,
   deviceId: string,
 ): Promise<boolean> {
-  const result = await db
-    .deleteFrom('devices')
-    .where('user_id', '=', userId)
-    .where('device_id', '=', deviceId)
-    .executeTakeFirst();
-  return result.numDeletedRows > 0n;
+  return (await deleteDevicesOfUser(db, userId, { only: [deviceId] })).length > 0;
 }
 
 function toDevice(row: Selectable<DevicesTable>): Device {
@@ -111,20 +110,32 @@ function toDevice(row: Selectable<DevicesTable>): Device {
 }
 
 /**
- * Deletes the listed devices of the user (with their tokens), or all of them, or all but one.
- * Returns how many were deleted.
+ * Deletes the listed devices of the user, or all of them, or all but one, with their tokens (by
+ * foreign key), end-to-end keys and waiting to-device messages. Returns the ids deleted: the
+ * caller announces them (e2ee/announce-device-changes.ts) once its transaction is committed.
  */
 export async function deleteDevicesOfUser(
   db: Kysely<Database>,
   userId: string,
   options: { only?: readonly string[]; exceptDeviceId?: string } = {},
-): Promise<number> {
-  if (options.only?.length === 0) return 0;
+): Promise<string[]> {
+  if (options.only?.length === 0) return [];
+  if (!db.isTransaction) {
+    return db.transaction().execute((trx) => deleteDevicesOfUser(trx, userId, options));
+  }
   let query = db.deleteFrom('devices').where('user_id', '=', userId);
   if (options.only !== undefined) query = query.where('device_id', 'in', options.only);
   if (options.exceptDeviceId !== undefined) {
     query = query.where('device_id', '!=', options.exceptDeviceId);
   }
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const deleted = (await query.returning('device_id').execute()).map((row) => row.device_id);
+  if (deleted.length > 0) {
+    await deleteDeviceKeys(db, userId, deleted);
+    await db
+      .deleteFrom('device_inbox')
+      .where('user_id', '=', userId)
+      .where('device_id', 'in', deleted)
+      .execute();
+  }
+  return deleted;
 }

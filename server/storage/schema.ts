@@ -4,6 +4,15 @@
 import type { AccessTokensTable } from './tables/access-tokens.ts';
 import type { AccountDataTable } from './tables/account-data.ts';
 import type { DevicesTable } from './tables/devices.ts';
+import type {
+  DeviceListChangesTable,
+  E2eCrossSigningKeysTable,
+  E2eDeviceKeysTable,
+  E2eFallbackKeysTable,
+  E2eOneTimeKeysTable,
+  E2eSignaturesTable,
+  RemoteDeviceListsTable,
+} from './tables/e2e-keys.ts';
 import type { EventPushActionsTable } from './tables/event-push-actions.ts';
 import type { EventRelationsTable } from './tables/event-relations.ts';
 import type {
@@ -12,6 +21,7 @@ import type {
   FederationStreamPositionsTable,
 } from './tables/federation-queue.ts';
 import type { FiltersTable } from './tables/filters.ts';
+import type { KeyBackupSessionsTable, KeyBackupVersionsTable } from './tables/key-backup.ts';
 import type { PresenceTable } from './tables/presence.ts';
 import type { ProfilesTable } from './tables/profiles.ts';
 import type { ReceiptsTable } from './tables/receipts.ts';
@@ -70,4 +80,13 @@ export interface Database {
   device_inbox: DeviceInboxTable;
   to_device_txn_ids: ToDeviceTxnIdsTable;
   to_device_remote_ids: ToDeviceRemoteIdsTable;
+  key_backup_versions: KeyBackupVersionsTable;
+  key_backup_sessions: KeyBackupSessionsTable;
+  e2e_device_keys: E2eDeviceKeysTable;
+  e2e_one_time_keys: E2eOneTimeKeysTable;
+  e2e_fallback_keys: E2eFallbackKeysTable;
+  e2e_cross_signing_keys: E2eCrossSigningKeysTable;
+  e2e_signatures: E2eSignaturesTable;
+  device_list_changes: DeviceListChangesTable;
+  remote_device_lists: RemoteDeviceListsTable;
 }

@@ -5,6 +5,10 @@
 import type { SyncFilter } from '../../schemas/requests/sync-filter.ts';
 import type { Context } from '../context.ts';
 import type { JsonObject } from '../core/pdu.ts';
+import { DEVICE_LISTS_STREAM, loadDeviceListUpdates } from '../e2ee/device-list-section.ts';
+import { oneTimeKeyCounts } from '../e2ee/one-time-key-counts.ts';
+import { deviceListPosition } from '../storage/device-lists.ts';
+import { unusedFallbackKeyTypes } from '../storage/e2e-keys.ts';
 import { roomsWithEvents } from '../storage/sync-timeline.ts';
 import { loadAccountDataUpdate } from './account-data-section.ts';
 import { classifyRooms } from './classify-rooms.ts';
@@ -91,10 +95,21 @@ export async function buildSyncResponse(
     request.deviceId,
     since && positionOf(since, TO_DEVICE_STREAM),
   );
+  const listsUpTo = await deviceListPosition(db);
+  const deviceLists =
+    since === undefined
+      ? undefined
+      : await loadDeviceListUpdates(db, userId, {
+          eventsAfter: sinceEvents ?? 0,
+          eventsUpTo: upTo,
+          listsAfter: positionOf(since, DEVICE_LISTS_STREAM),
+          listsUpTo,
+        });
   const positions: Record<string, number> = {
     [EVENTS_STREAM]: scope.nextPosition,
     [ACCOUNT_DATA_STREAM]: accountData.position,
     [TO_DEVICE_STREAM]: toDevice.position,
+    [DEVICE_LISTS_STREAM]: Math.max(listsUpTo, since ? positionOf(since, DEVICE_LISTS_STREAM) : 0),
   };
 
   const joinedIds = placements.flatMap((p) => (p.section === 'join' ? [p.room.roomId] : []));
@@ -167,6 +182,8 @@ export async function buildSyncResponse(
   const empty =
     accountData.global.length === 0 &&
     toDevice.events.length === 0 &&
+    (deviceLists?.changed.length ?? 0) === 0 &&
+    (deviceLists?.left.length ?? 0) === 0 &&
     (presence?.events.length ?? 0) === 0 &&
     Object.values(rooms).every((section) => Object.keys(section).length === 0);
   return {
@@ -176,6 +193,9 @@ export async function buildSyncResponse(
       account_data: { events: accountData.global },
       presence: { events: presence?.events ?? [] },
       to_device: { events: toDevice.events },
+      device_lists: { changed: deviceLists?.changed ?? [], left: deviceLists?.left ?? [] },
+      device_one_time_keys_count: await oneTimeKeyCounts(db, userId, request.deviceId),
+      device_unused_fallback_key_types: await unusedFallbackKeyTypes(db, userId, request.deviceId),
     },
     empty,
     watchedRoomIds: memberships

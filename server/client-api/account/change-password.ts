@@ -11,6 +11,7 @@ import {
   uiaDepsOf,
 } from '../../accounts/user-interactive-auth.ts';
 import type { Context } from '../../context.ts';
+import { announceDeviceChange } from '../../e2ee/announce-device-changes.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { optionalUser } from './optional-user.ts';
 
@@ -28,11 +29,12 @@ export const changePassword = defineEndpoint<Context, ChangePasswordBody>({
       requesterId: requester?.userId,
     });
     // The flow ends with m.login.password, which always establishes the user.
-    await storeNewPassword(ctx.db, userId!, body.new_password, {
+    const deviceIds = await storeNewPassword(ctx.db, userId!, body.new_password, {
       logoutDevices: body.logout_devices ?? true,
       // The requesting session survives its own password change (spec: SHOULD NOT revoke it).
       keepDeviceId: requester?.deviceId,
     });
+    await announceDeviceChange(ctx, { kind: 'devices', userId: userId!, deviceIds });
     return {};
   },
 });

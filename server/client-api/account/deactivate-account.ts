@@ -11,6 +11,7 @@ import {
   uiaDepsOf,
 } from '../../accounts/user-interactive-auth.ts';
 import type { Context } from '../../context.ts';
+import { announceDeviceChange } from '../../e2ee/announce-device-changes.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { leaveAllRooms } from '../../rooms/leave-all-rooms.ts';
 import { optionalUser } from './optional-user.ts';
@@ -27,7 +28,8 @@ export const deactivateAccount = defineEndpoint<Context, DeactivateAccountBody>(
       auth: request.body.auth,
       requesterId: requester?.userId,
     });
-    await deactivate(ctx.db, userId!, { erase: request.body.erase ?? false });
+    const deviceIds = await deactivate(ctx.db, userId!, { erase: request.body.erase ?? false });
+    await announceDeviceChange(ctx, { kind: 'devices', userId: userId!, deviceIds });
     // After the account is closed, so no new session can rejoin in between.
     await leaveAllRooms(ctx, userId!);
     // Accounts here never have third-party identifiers, so there is nothing to unbind, which the

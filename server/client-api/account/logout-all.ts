@@ -1,6 +1,8 @@
 // POST /_matrix/client/v3/logout/all
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3logoutall
+
 import type { Context } from '../../context.ts';
+import { announceDeviceChange } from '../../e2ee/announce-device-changes.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { deleteDevicesOfUser } from '../../storage/devices.ts';
@@ -10,8 +12,8 @@ export const logoutAll = defineEndpoint<Context>({
   path: '/_matrix/client/v3/logout/all',
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
-    // TODO(e2ee): delete the devices' end-to-end keys when they exist.
-    await deleteDevicesOfUser(ctx.db, user.userId);
+    const deviceIds = await deleteDevicesOfUser(ctx.db, user.userId);
+    await announceDeviceChange(ctx, { kind: 'devices', userId: user.userId, deviceIds });
     return {};
   },
 });

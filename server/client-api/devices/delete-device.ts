@@ -9,6 +9,7 @@ import {
 } from '../../../schemas/requests/devices.ts';
 import { requireUserInteractiveAuth, uiaDepsOf } from '../../accounts/user-interactive-auth.ts';
 import type { Context } from '../../context.ts';
+import { announceDeviceChange } from '../../e2ee/announce-device-changes.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { badJson } from '../../http/matrix-error.ts';
 import { requireUser } from '../../http/require-user.ts';
@@ -36,8 +37,10 @@ export const deleteDevice = defineEndpoint<Context, unknown, unknown, DeviceIdPa
       requesterId: user.userId,
     });
     // An unknown device is a success too: "or had been removed previously" (spec).
-    // TODO(e2ee): delete the device's end-to-end keys when they exist.
-    await deleteDevicesOfUser(ctx.db, user.userId, { only: [request.params.deviceId] });
+    const deviceIds = await deleteDevicesOfUser(ctx.db, user.userId, {
+      only: [request.params.deviceId],
+    });
+    await announceDeviceChange(ctx, { kind: 'devices', userId: user.userId, deviceIds });
     return {};
   },
 });

@@ -7,6 +7,7 @@ import {
   uiaDepsOf,
 } from '../../accounts/user-interactive-auth.ts';
 import type { Context } from '../../context.ts';
+import { announceDeviceChange } from '../../e2ee/announce-device-changes.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { deleteDevicesOfUser } from '../../storage/devices.ts';
@@ -27,8 +28,10 @@ export const deleteDevices = defineEndpoint<Context, DeleteDevicesBody>({
       auth: request.body.auth,
       requesterId: user.userId,
     });
-    // TODO(e2ee): delete the devices' end-to-end keys when they exist.
-    await deleteDevicesOfUser(ctx.db, user.userId, { only: request.body.devices });
+    const deviceIds = await deleteDevicesOfUser(ctx.db, user.userId, {
+      only: request.body.devices,
+    });
+    await announceDeviceChange(ctx, { kind: 'devices', userId: user.userId, deviceIds });
     return {};
   },
 });
