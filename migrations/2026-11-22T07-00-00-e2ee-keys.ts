@@ -3,7 +3,8 @@
 //
 // e2e_device_keys: each device's signed device keys as uploaded (JSON text, signatures included),
 // for local devices and, cached, for remote users whose device lists we track.
-// e2e_one_time_keys: unclaimed one-time keys; a claim deletes the row it hands out.
+// e2e_one_time_keys: unclaimed one-time keys; a claim deletes the row it hands out, oldest upload
+// (lowest seq) first.
 // e2e_fallback_keys: one fallback key per device and algorithm; `used` once it was handed out.
 // e2e_cross_signing_keys: master, self_signing and user_signing keys (local; remote cached).
 // e2e_signatures: signatures uploaded with keys/signatures/upload, by target key: the target is a
@@ -27,6 +28,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('e2e_one_time_keys')
+    .addColumn('seq', 'bigserial', (col) => col.notNull())
     .addColumn('user_id', 'text', (col) => col.notNull())
     .addColumn('device_id', 'text', (col) => col.notNull())
     .addColumn('algorithm', 'text', (col) => col.notNull())

@@ -1,6 +1,6 @@
 // What another server sends about its users' keys is checked before it is cached or passed to
-// clients (pure): device keys must be the named user's and device's, signed by the device's own
-// key; cross-signing keys must name their user. Anything else is dropped, not trusted.
+// clients (pure): device keys must be the named user's and device's, and their own signature, if
+// they carry one, must verify; cross-signing keys must name their user. Anything else is dropped, not trusted.
 import { isJsonObject, type JsonObject } from '../../server/core/pdu.ts';
 import { deviceKeysProblem } from '../../server/e2ee/device-keys-check.ts';
 

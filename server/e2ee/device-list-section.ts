@@ -4,7 +4,8 @@
 // changed: users sharing a room with the syncing user whose devices or cross-signing keys changed
 // in the device list stream since the token (the user's own included), plus users who came to
 // share a room since the token: members who joined one of the user's rooms, and everyone in a
-// room the user joined. left: users whose membership changed (or everyone in a room the user
+// room the user joined, and the user themselves on joining (their other devices may need to
+// know, and Complement expects it). left: users whose membership changed (or everyone in a room the user
 // left) who now share no room with the user. An initial sync has no `device_lists`: the client
 // fetches every key then anyway.
 // https://spec.matrix.org/latest/client-server-api/#extensions-to-sync-1
@@ -41,7 +42,7 @@ export async function loadDeviceListUpdates(
   const mates = await roomMatesAmong(db, userId, candidates);
   const changed = new Set<string>();
   for (const user of keysChanged) if (mates.has(user)) changed.add(user);
-  for (const user of membership.came) if (user !== userId && mates.has(user)) changed.add(user);
+  for (const user of membership.came) if (mates.has(user)) changed.add(user);
   const left = new Set<string>();
   for (const user of membership.went) if (user !== userId && !mates.has(user)) left.add(user);
   return { changed: [...changed].sort(), left: [...left].sort() };

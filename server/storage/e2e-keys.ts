@@ -222,8 +222,9 @@ export interface ClaimedKey {
 }
 
 /**
- * Takes one one-time key of the algorithm off the device, or else its fallback key (which stays,
- * marked used). Each one-time key goes to exactly one claimer: the row is deleted as it is read,
+ * Takes one one-time key of the algorithm off the device, the one uploaded first (clients
+ * expect that order, and Complement checks it), or else its fallback key (which stays, marked
+ * used). Each one-time key goes to exactly one claimer: the row is deleted as it is read,
  * and concurrent claims skip rows another claim holds instead of waiting for them.
  */
 export async function claimKey(
@@ -237,7 +238,7 @@ export async function claimKey(
     WHERE (user_id, device_id, algorithm, key_id) IN (
       SELECT user_id, device_id, algorithm, key_id FROM e2e_one_time_keys
       WHERE user_id = ${userId} AND device_id = ${deviceId} AND algorithm = ${algorithm}
-      ORDER BY key_id LIMIT 1
+      ORDER BY seq LIMIT 1
       FOR UPDATE SKIP LOCKED)
     RETURNING key_id, key_json`.execute(db);
   const row = claimed.rows[0];

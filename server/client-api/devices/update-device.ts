@@ -7,6 +7,7 @@ import {
   updateDeviceBody,
 } from '../../../schemas/requests/devices.ts';
 import type { Context } from '../../context.ts';
+import { announceDeviceChange } from '../../e2ee/announce-device-changes.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { notFound } from '../../http/matrix-error.ts';
 import { requireUser } from '../../http/require-user.ts';
@@ -26,6 +27,14 @@ export const updateDevice = defineEndpoint<Context, UpdateDeviceBody, unknown, D
         ? (await getDevice(ctx.db, user.userId, deviceId)) !== undefined
         : await setDeviceDisplayName(ctx.db, user.userId, deviceId, displayName);
     if (!found) throw notFound('No such device');
+    // The name is part of what keys/query shows of the device: those who share a room re-fetch.
+    if (displayName !== undefined) {
+      await announceDeviceChange(ctx, {
+        kind: 'devices',
+        userId: user.userId,
+        deviceIds: [deviceId],
+      });
+    }
     return {};
   },
 });

@@ -121,6 +121,14 @@ for (const kind of DATABASE_KINDS) {
         'nothing stored from refused uploads',
       );
 
+      // Without the device's own signature the keys are taken (as Synapse does; clients check).
+      const bob = await client.newAccount('bob', { deviceId: 'B1' });
+      const bobKeys = newDeviceKeys(bob).keys;
+      const unsigned = await post(bob, '/keys/upload', {
+        device_keys: { ...bobKeys, signatures: {} },
+      });
+      assert.equal(unsigned.status, 200, JSON.stringify(unsigned.body));
+
       const first = await post(alice, '/keys/upload', {
         device_keys: keys,
         one_time_keys: oneTimeKeys(device, ['AAAA', 'AAAB']),
@@ -154,8 +162,10 @@ for (const kind of DATABASE_KINDS) {
       const bob = await client.newAccount('bob', { deviceId: 'B1' });
       const device = await uploadDevice(client, alice);
       const ids = Array.from({ length: 10 }, (_, i) => `K${String(i).padStart(3, '0')}`);
+      // K009 is uploaded first, so it is handed out first, whatever its id.
+      await post(alice, '/keys/upload', { one_time_keys: oneTimeKeys(device, ['K009']) });
       await post(alice, '/keys/upload', {
-        one_time_keys: oneTimeKeys(device, ids),
+        one_time_keys: oneTimeKeys(device, ids.slice(0, 9)),
         fallback_keys: {
           'signed_curve25519:FB1': signJson(
             { key: encodeBase64(randomBytes(32)), fallback: true },
@@ -173,7 +183,14 @@ for (const kind of DATABASE_KINDS) {
         post(bob, '/keys/claim', {
           one_time_keys: { [alice.userId]: { A1: 'signed_curve25519' } },
         });
-      const claims = await Promise.all(Array.from({ length: 14 }, () => claim()));
+      const firstClaim = await claim();
+      assert.deepEqual(Object.keys(firstClaim.body.one_time_keys[alice.userId].A1), [
+        'signed_curve25519:K009',
+      ]);
+      const claims = [
+        firstClaim,
+        ...(await Promise.all(Array.from({ length: 13 }, () => claim()))),
+      ];
       const handed = claims.map((claimed) => {
         assert.equal(claimed.status, 200);
         return Object.keys(claimed.body.one_time_keys[alice.userId].A1)[0];
@@ -240,7 +257,8 @@ for (const kind of DATABASE_KINDS) {
       });
       assert.equal(joined.status, 200);
       const afterJoin = await sync(bob, bobStart.next_batch);
-      assert.deepEqual(afterJoin.device_lists.changed, [alice.userId], 'a new room mate');
+      // A new room mate, and bob himself (his other devices may need to know of the room).
+      assert.deepEqual(afterJoin.device_lists.changed, [alice.userId, bob.userId].sort());
       const quiet = await sync(bob, afterJoin.next_batch);
       assert.deepEqual(quiet.device_lists, { changed: [], left: [] });
 

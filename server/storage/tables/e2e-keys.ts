@@ -11,6 +11,8 @@ export interface E2eDeviceKeysTable {
 
 /** An unclaimed one-time key; `key_id` is the part after `algorithm:`. */
 export interface E2eOneTimeKeysTable {
+  /** Upload order: keys are handed out oldest first. */
+  seq: Generated<number>;
   user_id: string;
   device_id: string;
   algorithm: string;
