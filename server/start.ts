@@ -14,7 +14,7 @@ import { loadOrCreateSharedSecret } from './accounts/shared-secret-file.ts';
 import { buildClientApp, buildFederationApp } from './app.ts';
 import type { Config } from './config/load-config.ts';
 import type { Context } from './context.ts';
-import { sendDeviceListsOnLocalJoins } from './e2ee/device-lists-on-join.ts';
+import { followMembershipForDeviceLists } from './e2ee/device-lists-on-membership.ts';
 import { typingTrackerFor } from './ephemeral/typing-tracker.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limits.ts';
@@ -104,7 +104,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     };
     // Before listening: what was persisted but never sent (a crash, say) is queued first.
     await sender.start();
-    const stopDeviceListsOnJoin = sendDeviceListsOnLocalJoins(context);
+    const stopFollowingMembership = followMembershipForDeviceLists(context);
     const clientApp = buildClientApp(context);
     const federationApp = buildFederationApp(context, federationTls);
     const clientUrl = await clientApp.listen({ host: config.bindAddress, port: config.clientPort });
@@ -128,7 +128,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         // Long-polling /sync requests return now instead of holding the close up to their timeout.
         context.sync.notifier.close();
         context.typing.close();
-        stopDeviceListsOnJoin();
+        stopFollowingMembership();
         await Promise.allSettled([clientApp.close(), federationApp.close()]);
         await sender.stop();
         await transport.close();

@@ -14,6 +14,13 @@ export function validRemoteDeviceKeys(
   return deviceKeysProblem(keys, userId, deviceId) === undefined ? keys : undefined;
 }
 
+/** The keys with the device's display name, when its server shared one, in `unsigned`. */
+export function withDisplayName(keys: JsonObject, displayName: unknown): JsonObject {
+  if (typeof displayName !== 'string' || displayName === '') return keys;
+  const unsigned = isJsonObject(keys.unsigned) ? keys.unsigned : {};
+  return { ...keys, unsigned: { ...unsigned, device_display_name: displayName } };
+}
+
 /** The cross-signing key if it is an object naming that user, else undefined. */
 export function validRemoteCrossSigningKey(key: unknown, userId: string): JsonObject | undefined {
   if (!isJsonObject(key) || key.user_id !== userId || !isJsonObject(key.keys)) return undefined;

@@ -10,7 +10,11 @@ import { isJsonObject, type JsonObject } from '../../server/core/pdu.ts';
 import { putCrossSigningKey, replaceDeviceKeysOf } from '../../server/storage/e2e-keys.ts';
 import { putRemoteDeviceList } from '../../server/storage/remote-device-lists.ts';
 import { serverNameOfUser } from '../../server/storage/room-servers.ts';
-import { validRemoteCrossSigningKey, validRemoteDeviceKeys } from './remote-key-checks.ts';
+import {
+  validRemoteCrossSigningKey,
+  validRemoteDeviceKeys,
+  withDisplayName,
+} from './remote-key-checks.ts';
 
 const TIMEOUT_MS = 10_000;
 const inFlight = new Map<string, Promise<void>>();
@@ -39,7 +43,7 @@ async function fetchAndStore(ctx: Context, userId: string): Promise<void> {
   for (const device of body.devices) {
     if (!isJsonObject(device) || typeof device.device_id !== 'string') continue;
     const keys = validRemoteDeviceKeys(device.keys, userId, device.device_id);
-    if (keys) devices.set(device.device_id, keys);
+    if (keys) devices.set(device.device_id, withDisplayName(keys, device.device_display_name));
   }
   const master = validRemoteCrossSigningKey(body.master_key, userId);
   const selfSigning = validRemoteCrossSigningKey(body.self_signing_key, userId);

@@ -18,7 +18,7 @@ import {
   sharesRoomWithLocalUser,
 } from '../../server/storage/remote-device-lists.ts';
 import { serverNameOfUser } from '../../server/storage/room-servers.ts';
-import { validRemoteDeviceKeys } from '../e2ee/remote-key-checks.ts';
+import { validRemoteDeviceKeys, withDisplayName } from '../e2ee/remote-key-checks.ts';
 import { resyncDeviceList } from '../e2ee/resync-device-list.ts';
 
 export async function receiveDeviceListUpdate(
@@ -63,7 +63,14 @@ async function applyToCache(
     content.deleted === true ? undefined : validRemoteDeviceKeys(content.keys, userId, deviceId);
   await ctx.db.transaction().execute(async (trx) => {
     if (content.deleted === true) await deleteDeviceKeys(trx, userId, [deviceId]);
-    else if (keys) await putDeviceKeys(trx, userId, deviceId, keys);
+    else if (keys) {
+      await putDeviceKeys(
+        trx,
+        userId,
+        deviceId,
+        withDisplayName(keys, content.device_display_name),
+      );
+    }
     await putRemoteDeviceList(trx, { userId, streamId, stale: false }, ctx.now());
   });
 }

@@ -3,8 +3,8 @@
 //
 // A local user's whole device list for another server's cache: every device (with its keys once
 // uploaded), the public cross-signing keys, and the stream_id of the user's latest device list
-// update, from which our later m.device_list_update EDUs chain. Device names are not shared with
-// other servers (they can say more about a person than they mean to publish).
+// update, from which our later m.device_list_update EDUs chain. Device names are shared only with
+// `federation_device_names` on (they can say more about a person than they mean to publish).
 import { type UserDevicesParams, userDevicesParams } from '../../schemas/requests/keys.ts';
 import type { JsonObject } from '../../server/core/pdu.ts';
 import { emptyKeysResult, readStoredKeys } from '../../server/e2ee/local-keys-query.ts';
@@ -35,7 +35,11 @@ export const getUserDevices = defineEndpoint<
     const keys = emptyKeysResult();
     await readStoredKeys(
       ctx.db,
-      { users: { [userId]: [] }, requesterId: undefined, withDisplayNames: false },
+      {
+        users: { [userId]: [] },
+        requesterId: undefined,
+        withDisplayNames: ctx.config.federationDeviceNames,
+      },
       keys,
     );
     if (devices.length === 0 && !(await getUserById(ctx.db, userId))) {
@@ -46,6 +50,9 @@ export const getUserDevices = defineEndpoint<
       stream_id: await latestDeviceStreamId(ctx.db, userId),
       devices: devices.map((device) => {
         const entry: JsonObject = { device_id: device.deviceId };
+        if (ctx.config.federationDeviceNames && device.displayName) {
+          entry.device_display_name = device.displayName;
+        }
         const deviceKeys = keys.device_keys[userId]?.[device.deviceId];
         if (deviceKeys) entry.keys = deviceKeys;
         return entry;

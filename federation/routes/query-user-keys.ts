@@ -3,6 +3,7 @@
 //
 // Local users' device keys and public cross-signing keys for another server. Users of other
 // servers are not ours to answer for and are left out; user-signing keys never leave the server.
+// Device names go along only with `federation_device_names` on.
 import { type QueryKeysBody, queryKeysBody } from '../../schemas/requests/keys.ts';
 import { emptyKeysResult, readStoredKeys } from '../../server/e2ee/local-keys-query.ts';
 import { defineEndpoint } from '../../server/http/endpoint.ts';
@@ -22,7 +23,7 @@ export const queryUserKeys = defineEndpoint<FederationContext, QueryKeysBody>({
     const result = emptyKeysResult();
     await readStoredKeys(
       ctx.db,
-      { users, requesterId: undefined, withDisplayNames: false },
+      { users, requesterId: undefined, withDisplayNames: ctx.config.federationDeviceNames },
       result,
     );
     return {

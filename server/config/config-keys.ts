@@ -136,6 +136,13 @@ export const CONFIG_KEYS = [
       'Allow outbound federation to loopback, private, link-local, CGNAT and other non-public addresses. Off, a server name chosen by anyone cannot reach internal services; on for servers on one machine in tests.',
   },
   {
+    key: 'federation_device_names',
+    schema: { type: 'boolean' },
+    default: false,
+    description:
+      'Share device display names with other servers (in user/devices, user/keys/query and device list updates). Off by default: names like "Alice\'s work laptop" can say more than their owners mean to publish; only users on this server see them.',
+  },
+  {
     key: 'enable_registration',
     schema: { type: 'boolean' },
     default: false,

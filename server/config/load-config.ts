@@ -33,6 +33,8 @@ export interface Config {
   federationCaFile: string | undefined;
   federationVerifyTls: boolean;
   federationAllowPrivateNetworks: boolean;
+  /** Device display names go to other servers too. */
+  federationDeviceNames: boolean;
   enableRegistration: boolean;
   registrationRequiresToken: boolean;
   accessTokenLifetimeMs: number;
@@ -177,6 +179,7 @@ function toConfig(raw: RawConfig): Config {
     federationCaFile: resolvedPath(optional('federation_ca_file')),
     federationVerifyTls: raw.federation_verify_tls as boolean,
     federationAllowPrivateNetworks: raw.federation_allow_private_networks as boolean,
+    federationDeviceNames: raw.federation_device_names as boolean,
     enableRegistration: raw.enable_registration as boolean,
     registrationRequiresToken: raw.registration_requires_token as boolean,
     accessTokenLifetimeMs: raw.access_token_lifetime_ms as number,

@@ -71,11 +71,15 @@ async function deviceListUpdates(
   const stored = emptyKeysResult();
   await readStoredKeys(
     ctx.db,
-    { users: { [userId]: deviceIds }, requesterId: undefined, withDisplayNames: false },
+    {
+      users: { [userId]: deviceIds },
+      requesterId: undefined,
+      withDisplayNames: ctx.config.federationDeviceNames,
+    },
     stored,
   );
   const keys = new Map(Object.entries(stored.device_keys[userId] ?? {}));
-  const existing = new Set((await listDevices(ctx.db, userId)).map((device) => device.deviceId));
+  const devices = new Map((await listDevices(ctx.db, userId)).map((d) => [d.deviceId, d]));
   return appended.map((change) => {
     const deviceKeys = keys.get(change.deviceId ?? '');
     const content: JsonObject = {
@@ -83,8 +87,10 @@ async function deviceListUpdates(
       device_id: change.deviceId ?? '',
       stream_id: change.streamId,
       prev_id: change.previousStreamId === undefined ? [] : [change.previousStreamId],
-      deleted: !existing.has(change.deviceId ?? ''),
+      deleted: !devices.has(change.deviceId ?? ''),
     };
+    const name = devices.get(change.deviceId ?? '')?.displayName;
+    if (ctx.config.federationDeviceNames && name) content.device_display_name = name;
     if (deviceKeys !== undefined) content.keys = deviceKeys;
     return { edu_type: 'm.device_list_update', content };
   });

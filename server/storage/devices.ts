@@ -6,6 +6,8 @@ import { deleteDeviceKeys } from './e2e-keys.ts';
 import type { Database } from './schema.ts';
 import type { DevicesTable } from './tables/devices.ts';
 
+const LOCAL_NOTIFICATION_SETTINGS = 'org.matrix.msc3890.local_notification_settings.';
+
 export interface Device {
   userId: string;
   deviceId: string;
@@ -111,7 +113,7 @@ function toDevice(row: Selectable<DevicesTable>): Device {
 
 /**
  * Deletes the listed devices of the user, or all of them, or all but one, with their tokens (by
- * foreign key), end-to-end keys and waiting to-device messages. Returns the ids deleted: the
+ * foreign key), end-to-end keys, waiting to-device messages and local notification settings. Returns the ids deleted: the
  * caller announces them (e2ee/announce-device-changes.ts) once its transaction is committed.
  */
 export async function deleteDevicesOfUser(
@@ -135,6 +137,18 @@ export async function deleteDevicesOfUser(
       .deleteFrom('device_inbox')
       .where('user_id', '=', userId)
       .where('device_id', 'in', deleted)
+      .execute();
+    // A device's local notification settings are global account data named after it (MSC3890,
+    // which Element writes): they go with the device.
+    await db
+      .deleteFrom('account_data')
+      .where('user_id', '=', userId)
+      .where('room_id', '=', '')
+      .where(
+        'type',
+        'in',
+        deleted.map((id) => `${LOCAL_NOTIFICATION_SETTINGS}${id}`),
+      )
       .execute();
   }
   return deleted;

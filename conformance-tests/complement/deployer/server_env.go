@@ -54,6 +54,8 @@ func serverEnv(s *settings, hs *homeserver, tls *tlsMaterial) []string {
 		"CAIRN_PUBLIC_BASEURL="+hs.clientURL()+"/",
 		"CAIRN_ENABLE_REGISTRATION=true",
 		"CAIRN_LOG_LEVEL="+s.logLevel,
+		// Complement expects device names over federation (Synapse's Complement image allows it).
+		"CAIRN_FEDERATION_DEVICE_NAMES=true",
 	)
 	// Complement's clients send far faster than people, and Synapse's Complement image turns its
 	// rate limits off too. The same list as conformance-tests/support/no-rate-limits.ts.
