@@ -34,6 +34,8 @@ export interface FederationOptions {
    * directions apart), so `partition()` can cut them off from each other.
    */
   readonly relays?: boolean;
+  /** `name` -> `host:port`: where the other servers reach that server instead (a test proxy). */
+  readonly addressOverrides?: Readonly<Record<string, string>>;
 }
 
 export async function startFederatedCairns(
@@ -48,6 +50,11 @@ export async function startFederatedCairns(
     const entries: string[] = [];
     for (const [to, name] of names.entries()) {
       let port = ports[to]!;
+      const override = to === from ? undefined : options.addressOverrides?.[name];
+      if (override !== undefined) {
+        entries.push(`${name}=${override}`);
+        continue;
+      }
       if (options.relays && to !== from) {
         const relay = await startRelay(port);
         relays.push(relay);

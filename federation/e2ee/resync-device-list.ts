@@ -19,6 +19,11 @@ import {
 const TIMEOUT_MS = 10_000;
 const inFlight = new Map<string, Promise<void>>();
 
+/** The resync of the user's list under way, if one is. */
+export function resyncUnderWay(ctx: Context, userId: string): Promise<void> | undefined {
+  return inFlight.get(`${ctx.config.serverName}|${userId}`);
+}
+
 /** Fetches and caches the user's device list; throws when their server cannot be asked. */
 export function resyncDeviceList(ctx: Context, userId: string): Promise<void> {
   const key = `${ctx.config.serverName}|${userId}`;

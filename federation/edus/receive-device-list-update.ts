@@ -6,7 +6,11 @@
 // EDU's prev_id names the last stream_id we took, the change is applied to the cache; a prev_id
 // we never saw means updates were missed, so the cache is marked stale and the whole list
 // refetched (federation/e2ee/resync-device-list.ts). Either way local clients are told that the
-// user's devices changed, so they fetch them again.
+// user's devices changed, so they fetch them again. With no cache at all, no client here has
+// fetched the user's keys since sharing a room with them (keys/query caches those users), so
+// there is nothing to correct and nobody is told: the EDU a server sends when its user joins a
+// room would otherwise show up as a change nobody made. A resync under way when the EDU comes may
+// have fetched the list from before it: the list is then marked stale and clients are told.
 import type { Context } from '../../server/context.ts';
 import type { JsonObject } from '../../server/core/pdu.ts';
 import { announceDeviceChange } from '../../server/e2ee/announce-device-changes.ts';
@@ -19,7 +23,7 @@ import {
 } from '../../server/storage/remote-device-lists.ts';
 import { serverNameOfUser } from '../../server/storage/room-servers.ts';
 import { validRemoteDeviceKeys, withDisplayName } from '../e2ee/remote-key-checks.ts';
-import { resyncDeviceList } from '../e2ee/resync-device-list.ts';
+import { resyncDeviceList, resyncUnderWay } from '../e2ee/resync-device-list.ts';
 
 export async function receiveDeviceListUpdate(
   ctx: Context,
@@ -34,8 +38,14 @@ export async function receiveDeviceListUpdate(
   const prevIds = Array.isArray(content.prev_id)
     ? content.prev_id.map((id) => JSON.stringify(id))
     : [];
+  const underWay = resyncUnderWay(ctx, userId);
+  if (underWay) {
+    await underWay.catch(() => undefined);
+    await markRemoteDeviceListStale(ctx.db, userId, ctx.now());
+  }
   const cached = await getRemoteDeviceList(ctx.db, userId);
-  if (cached && !cached.stale) {
+  if (!cached) return;
+  if (!cached.stale) {
     if (cached.streamId === streamId) return; // seen already
     if (prevIds.includes(cached.streamId)) {
       await applyToCache(ctx, userId, deviceId, content, streamId);

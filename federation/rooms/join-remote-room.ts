@@ -1,5 +1,6 @@
 // A local user joins a room this server is not in, through a server that is: make_join for a
-// template, our signature, send_join for the room's state and auth chain, which are checked and
+// template, our signature, send_join for the room's state and auth chain (the full state fetched
+// with /state when the reply has `members_omitted`), which are checked and
 // stored as outliers; the join is checked against that state and stored as the room's first
 // timeline event here, with the room's current state set from it.
 // https://spec.matrix.org/latest/server-server-api/#joining-rooms
@@ -97,8 +98,21 @@ async function joinThrough(ctx: Context, server: string, request: RemoteJoinRequ
   if (isJsonObject(reply.event) && computeEventId(version, reply.event as Pdu) === join.eventId) {
     join = { eventId: join.eventId, pdu: reply.event as Pdu };
   }
-  const stateRaw = Array.isArray(reply.state) ? reply.state : [];
-  const chainRaw = Array.isArray(reply.auth_chain) ? reply.auth_chain : [];
+  let stateRaw = Array.isArray(reply.state) ? reply.state : [];
+  let chainRaw = Array.isArray(reply.auth_chain) ? reply.auth_chain : [];
+  if (reply.members_omitted === true) {
+    // We never ask for a partial state (omit_members), but a server may answer with one; the
+    // full state before the join is then asked for, as /state at our join event serves it.
+    const full = await client.request(server, {
+      method: 'GET',
+      path: `/_matrix/federation/v1/state/${enc(roomId)}?event_id=${enc(join.eventId)}`,
+      maxResponseBytes: SEND_JOIN_MAX_BYTES,
+      timeoutMs: 300_000,
+    });
+    const body = isJsonObject(full.body) ? full.body : {};
+    stateRaw = Array.isArray(body.pdus) ? body.pdus : [];
+    chainRaw = Array.isArray(body.auth_chain) ? body.auth_chain : [];
+  }
   await takeInRoom(ctx, version, roomId, join, [...chainRaw, ...stateRaw], stateRaw);
 }
 
