@@ -6,11 +6,8 @@
 // EDU's prev_id names the last stream_id we took, the change is applied to the cache; a prev_id
 // we never saw means updates were missed, so the cache is marked stale and the whole list
 // refetched (federation/e2ee/resync-device-list.ts). Either way local clients are told that the
-// user's devices changed, so they fetch them again. With no cache at all, no client here has
-// fetched the user's keys since sharing a room with them (keys/query caches those users), so
-// there is nothing to correct and nobody is told: the EDU a server sends when its user joins a
-// room would otherwise show up as a change nobody made. A resync under way when the EDU comes may
-// have fetched the list from before it: the list is then marked stale and clients are told.
+// user's devices changed, so they fetch them again. A resync under way when the EDU comes may have
+// fetched the list from before it: the list is then marked stale.
 import type { Context } from '../../server/context.ts';
 import type { JsonObject } from '../../server/core/pdu.ts';
 import { announceDeviceChange } from '../../server/e2ee/announce-device-changes.ts';
@@ -44,8 +41,7 @@ export async function receiveDeviceListUpdate(
     await markRemoteDeviceListStale(ctx.db, userId, ctx.now());
   }
   const cached = await getRemoteDeviceList(ctx.db, userId);
-  if (!cached) return;
-  if (!cached.stale) {
+  if (cached && !cached.stale) {
     if (cached.streamId === streamId) return; // seen already
     if (prevIds.includes(cached.streamId)) {
       await applyToCache(ctx, userId, deviceId, content, streamId);

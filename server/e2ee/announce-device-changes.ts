@@ -15,13 +15,7 @@ import { emptyKeysResult, readStoredKeys } from './local-keys-query.ts';
 
 export type DeviceChange =
   /** Devices of a local user added, changed (keys, name) or deleted. */
-  | {
-      readonly kind: 'devices';
-      readonly userId: string;
-      readonly deviceIds: readonly string[];
-      /** Only these servers get the EDUs (default: every server sharing a room with the user). */
-      readonly destinations?: readonly string[];
-    }
+  | { readonly kind: 'devices'; readonly userId: string; readonly deviceIds: readonly string[] }
   /** A local user's master or self-signing key changed. */
   | { readonly kind: 'cross-signing'; readonly userId: string }
   /** A remote user's devices or keys changed (an EDU came in, or a resync found a change). */
@@ -46,9 +40,7 @@ export async function announceDeviceChange(
   if (change.kind === 'remote' || serverNameOfUser(change.userId) !== ctx.config.serverName) {
     return;
   }
-  const destinations =
-    (change.kind === 'devices' ? change.destinations : undefined) ??
-    (await serversSharingRoomWith(ctx.db, change.userId));
+  const destinations = await serversSharingRoomWith(ctx.db, change.userId);
   if (destinations.length === 0) return;
   const edus =
     change.kind === 'devices'
