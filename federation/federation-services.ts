@@ -30,6 +30,12 @@ export interface OutboundHooks {
   peerIsUp(serverName: string): void;
   /** Sends an EDU to one server (persisted ones survive a restart), e.g. m.direct_to_device. */
   queueEdu(destination: string, edu: OutboundEdu, options: QueueEduOptions): Promise<void>;
+  /**
+   * A remote user's membership event that came to us through send_join, send_leave or
+   * send_knock: its server could not send it to the room's other servers itself, so we do
+   * (persisted in the queue like our own events). `origin` does not get it back.
+   */
+  relayPdu(roomId: string, eventId: string, origin: string): Promise<void>;
 }
 
 /** For contexts with no sender. */
@@ -37,6 +43,7 @@ export const noOutbound: OutboundHooks = {
   receiptWritten: () => {},
   peerIsUp: () => {},
   queueEdu: () => Promise.resolve(),
+  relayPdu: () => Promise.resolve(),
 };
 
 /** For contexts with no network (unit tests): every request fails as unreachable. */

@@ -76,5 +76,9 @@ export async function acceptMembershipPdu(
     throw forbidden(`The ${membership} was refused: ${reason}`);
   }
   const stored = await getEvent(ctx.db, eventId);
+  // The other servers in the room hear of it from us, as its server is not in the room (yet).
+  if (outcome.status === 'accepted' && stored && !stored.outlier && !stored.rejectedReason) {
+    await ctx.federation.outbound.relayPdu(roomId, eventId, origin);
+  }
   return { event: stored ?? { eventId, pdu }, version };
 }

@@ -14,8 +14,10 @@ import { isJsonObject } from '../../server/core/pdu.ts';
 import { defineEndpoint } from '../../server/http/endpoint.ts';
 import { roomDepsOf } from '../../server/rooms/room-deps.ts';
 import { getEvent, loadRoomVersion } from '../../server/storage/events.ts';
+import { isServerInRoom } from '../../server/storage/room-servers.ts';
 import { currentStateEventIds } from '../../server/storage/sync-room-summary.ts';
 import type { FederationContext } from '../federation-context.ts';
+import { receiveInviteRescind } from '../rooms/receive-invite-rescind.ts';
 import { type PduOutcome, receivePdus } from '../rooms/receive-pdu.ts';
 import { remoteHistoryOf } from '../rooms/remote-history.ts';
 import { aclContentOf, isServerAllowedByAcl } from '../rooms/server-acl.ts';
@@ -66,6 +68,14 @@ async function receiveTransactionPdus(
     if (!version) continue;
     if (!(await originAllowed(ctx, roomId, origin))) {
       ctx.logger.info({ origin, roomId }, 'transaction PDUs refused by the room server ACL');
+      continue;
+    }
+    // A room we only hold an invite to: nothing but the invite's end is taken.
+    if (!(await isServerInRoom(ctx.db, roomId, ctx.config.serverName))) {
+      for (const raw of raws) {
+        const eventId = await receiveInviteRescind(ctx, version, roomId, origin, raw);
+        if (eventId !== undefined) results[eventId] = {};
+      }
       continue;
     }
     const outcomes = await receivePdus(deps, roomId, version, raws, remote);

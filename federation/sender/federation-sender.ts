@@ -4,7 +4,9 @@
 //
 // PDUs: every event persisted with a local sender is queued from the events stream by the
 // catch-up pass (catch-up.ts), which runs at start (events committed but never announced before
-// a crash) and again on each announcement of a local event on the RoomEventHub.
+// a crash) and again on each announcement of a local event on the RoomEventHub. A remote user's
+// membership event that reached us through send_join/send_leave/send_knock is queued by
+// relayPdu() for the room's other servers, as its own server cannot send it to them.
 // EDUs: queueEdu() is generic; typing (from the TypingTracker, subscribed at start), m.read
 // receipts (receiptWritten) and presence (presencePublished) of local users are made here.
 // Typing and presence wait in memory; receipts are persisted.
@@ -28,6 +30,7 @@ import {
   listQueuedDestinations,
   type OutboundEdu,
   queueEduRow,
+  queuePdus,
 } from '../../server/storage/federation-queue.ts';
 import { getPresence, type PresenceRecord } from '../../server/storage/presence.ts';
 import { serverNameOfUser } from '../../server/storage/room-servers.ts';
@@ -77,6 +80,8 @@ export interface FederationSender {
   /** Stops listening and retrying; waits for the transactions in flight. */
   stop(): Promise<void>;
   queueEdu(destination: string, edu: OutboundEdu, options: QueueEduOptions): Promise<void>;
+  /** A remote membership event taken through send_join/leave/knock, to the room's servers. */
+  relayPdu(roomId: string, eventId: string, origin: string): Promise<void>;
   typingChanged(change: TypingChange): void;
   receiptWritten(receipt: WrittenReceipt): void;
   presencePublished(userIds: readonly string[]): void;
@@ -159,6 +164,21 @@ class Sender implements FederationSender {
     if (this.#stopped) return;
     const key = options.key ?? `#${++this.#ephemeralKeys}`;
     this.#queue(destination).queueEphemeral(key, edu, options.ttlMs ?? DEFAULT_EPHEMERAL_TTL_MS);
+  }
+
+  async relayPdu(roomId: string, eventId: string, origin: string): Promise<void> {
+    const { db, serverName } = this.#options;
+    const destinations = (await otherServersInRoom(db, roomId, serverName)).filter(
+      (server) => server !== origin,
+    );
+    // Written even once stopped: the next start sends it.
+    await queuePdus(
+      db,
+      destinations.map((destination) => ({ destination, eventId })),
+      this.#now(),
+    );
+    if (this.#stopped) return;
+    for (const destination of destinations) this.#queue(destination).wake();
   }
 
   typingChanged(change: TypingChange): void {

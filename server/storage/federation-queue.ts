@@ -114,6 +114,28 @@ export async function queuePdusAndAdvance(
   });
 }
 
+/** Queues PDUs (events not from the events stream's scan: relayed ones). */
+export async function queuePdus(
+  db: Kysely<Database>,
+  pdus: readonly QueuedPdu[],
+  now: number,
+): Promise<void> {
+  if (pdus.length === 0) return;
+  await db
+    .insertInto('federation_outbox')
+    .values(
+      pdus.map((pdu) => ({
+        destination: pdu.destination,
+        event_id: pdu.eventId,
+        edu_type: null,
+        edu_content: null,
+        edu_key: null,
+        queued_ts: now,
+      })),
+    )
+    .execute();
+}
+
 /** Queues an EDU; with a key, it replaces a queued EDU of that key no attempt holds yet. */
 export async function queueEduRow(
   db: Kysely<Database>,
