@@ -7,18 +7,14 @@ import { getNamedLevel, getUserPowerLevel } from '../core/auth-rules/power-level
 import type { EventWithId, JsonObject } from '../core/pdu.ts';
 import { stateKey } from '../core/state-map.ts';
 import { forbidden } from '../http/matrix-error.ts';
-import {
-  getCurrentState,
-  getEvents,
-  loadRoomVersion,
-  type StoredEvent,
-} from '../storage/events.ts';
+import { getCurrentState, getEvents, loadRoomVersion } from '../storage/events.ts';
 import type { RoomDeps } from './room-deps.ts';
 import { type SendOptions, sendLocalEvent } from './send-local-event.ts';
 
 export interface RedactionRequest {
   readonly sender: string;
-  readonly target: StoredEvent;
+  /** The event redacted; its sender is unknown when this server does not have it. */
+  readonly target: { readonly roomId: string; readonly eventId: string; readonly sender?: string };
   readonly reason: string | undefined;
   readonly txn: SendOptions['txn'];
 }
@@ -31,7 +27,9 @@ export async function sendRedaction(
   const roomId = target.roomId;
   const version = await loadRoomVersion(deps.db, roomId);
   if (!version) throw forbidden(`Unknown room ${roomId}`);
-  if (target.pdu.sender !== sender) {
+  // An event we do not have may be anyone's: redacting it takes the `redact` level, as another
+  // user's event does (Synapse likewise; the redaction applies if the event arrives later).
+  if (target.sender !== sender) {
     const state = await getCurrentState(deps.db, roomId);
     const createId = state.get(stateKey('m.room.create', ''));
     const powerId = state.get(stateKey('m.room.power_levels', ''));

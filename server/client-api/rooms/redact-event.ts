@@ -3,9 +3,12 @@
 import { type RedactEventBody, redactEventBody } from '../../../schemas/requests/redact-event.ts';
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
+import { notFound } from '../../http/matrix-error.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
+import { loadRoomReader } from '../../rooms/room-reader.ts';
 import { sendRedaction } from '../../rooms/send-redaction.ts';
+import { getEvent } from '../../storage/events.ts';
 import { requireVisibleEvent } from './room-access.ts';
 import { limitEventSend } from './send-rate-limit.ts';
 import { redactTxnScope } from './txn-scope.ts';
@@ -26,14 +29,26 @@ export const putRedactEvent = defineEndpoint<Context, RedactEventBody, unknown, 
     const scope = redactTxnScope(roomId, eventId);
     const earlier = await limitEventSend(ctx, user, { scope, txnId });
     if (earlier !== undefined) return { event_id: earlier };
-    // Only an event the user can see can be redacted by them: otherwise it does not exist for them.
-    const { event: target } = await requireVisibleEvent(ctx, roomId, eventId, user.userId);
     const redaction = await sendRedaction(roomDepsOf(ctx), {
       sender: user.userId,
-      target,
+      target: await redactionTarget(ctx, roomId, eventId, user.userId),
       reason: request.body.reason,
       txn: { deviceId: user.deviceId, scope, txnId },
     });
     return { event_id: redaction.eventId };
   },
 });
+
+/**
+ * An event of the room the user can see: otherwise it does not exist for them (404). An event
+ * this server does not have at all (not yet backfilled, say) may still be redacted by a member
+ * of the room, as Synapse allows: its sender is unknown, so the `redact` level is needed.
+ */
+async function redactionTarget(ctx: Context, roomId: string, eventId: string, userId: string) {
+  if (await getEvent(ctx.db, eventId)) {
+    const { event } = await requireVisibleEvent(ctx, roomId, eventId, userId);
+    return { roomId, eventId, sender: event.pdu.sender };
+  }
+  if (!(await loadRoomReader(ctx.db, roomId, userId))) throw notFound('Event not found');
+  return { roomId, eventId };
+}

@@ -34,7 +34,7 @@ for (const kind of DATABASE_KINDS) {
             })
           ).body;
 
-        // Refused: bob (power 0) redacting alice, carol (not in the room), an unknown event, a
+        // Refused: bob (power 0) redacting alice or an unknown event, carol (not in the room), a
         // malformed body. None of them stores anything.
         const tables = ['events', 'event_relations', 'event_txn_ids', 'current_state'] as const;
         const before = await snapshotTables(client.db, tables);
@@ -56,13 +56,14 @@ for (const kind of DATABASE_KINDS) {
           404,
           'M_NOT_FOUND',
         );
+        // An event this server does not have may be anyone's: bob lacks the `redact` level.
         assertError(
           await client.call('PUT', redactUrl('$unknown', 'x3'), {
-            token: alice.accessToken,
+            token: bob.accessToken,
             body: {},
           }),
-          404,
-          'M_NOT_FOUND',
+          403,
+          'M_FORBIDDEN',
         );
         assertError(
           await client.call('PUT', redactUrl(bobSays, 'x4'), {
@@ -82,6 +83,13 @@ for (const kind of DATABASE_KINDS) {
         );
         assert.equal(await snapshotTables(client.db, tables), before, 'nothing stored');
         assert.equal((await get(aliceSays)).content.body, 'alice');
+
+        // Alice, with the redact level, may redact an event this server does not have (yet).
+        const unknown = await client.call('PUT', redactUrl('$not-here-yet', 'x6'), {
+          token: alice.accessToken,
+          body: {},
+        });
+        assert.equal(unknown.status, 200, JSON.stringify(unknown.body));
 
         // Bob redacts his own message, with a reason; a retry returns the same redaction.
         const first = await client.call('PUT', redactUrl(bobSays, 'mine'), {
