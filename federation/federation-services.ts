@@ -36,6 +36,12 @@ export interface OutboundHooks {
    * (persisted in the queue like our own events). `origin` does not get it back.
    */
   relayPdu(roomId: string, eventId: string, origin: string): Promise<void>;
+  /**
+   * Our user's join reached the room through send_join: the resident server sends it on to the
+   * others (as we do in relayPdu), so the sender does not send it again. In memory: after a
+   * restart it may go out once more, which receivers take as a duplicate.
+   */
+  sentThroughHandshake(eventId: string): void;
 }
 
 /** For contexts with no sender. */
@@ -44,6 +50,7 @@ export const noOutbound: OutboundHooks = {
   peerIsUp: () => {},
   queueEdu: () => Promise.resolve(),
   relayPdu: () => Promise.resolve(),
+  sentThroughHandshake: () => {},
 };
 
 /** For contexts with no network (unit tests): every request fails as unreachable. */

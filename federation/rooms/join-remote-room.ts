@@ -160,6 +160,8 @@ async function takeInRoom(
     const after = new Map(state);
     after.set(stateKey('m.room.member', join.pdu.state_key as string), join.eventId);
     const existing = await getEvent(ctx.db, join.eventId);
+    // The server we joined through has the join and passes it on: it is not sent again.
+    ctx.federation.outbound.sentThroughHandshake(join.eventId);
     await persistAndAnnounce(deps, {
       roomId,
       event: join,

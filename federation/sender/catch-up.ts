@@ -27,6 +27,8 @@ export interface CatchUpDeps {
   readonly now: () => number;
   /** Events read per database transaction. */
   readonly batchSize?: number;
+  /** An event that needs no sending (delivered otherwise); called once per event. */
+  readonly skip?: (eventId: string) => boolean;
 }
 
 export interface CatchUpResult {
@@ -53,6 +55,7 @@ export async function queueNewEvents(deps: CatchUpDeps): Promise<CatchUpResult> 
     for (const event of events) {
       // The query's suffix match lets `@a:evil:example.org` through; the server name is exact here.
       if (serverNameOfUser(event.sender) !== serverName) continue;
+      if (deps.skip?.(event.eventId)) continue;
       let since = joined.get(event.roomId);
       if (!since) {
         since = await joinedServersSince(db, event.roomId);

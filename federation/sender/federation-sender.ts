@@ -82,6 +82,8 @@ export interface FederationSender {
   queueEdu(destination: string, edu: OutboundEdu, options: QueueEduOptions): Promise<void>;
   /** A remote membership event taken through send_join/leave/knock, to the room's servers. */
   relayPdu(roomId: string, eventId: string, origin: string): Promise<void>;
+  /** A local join delivered by send_join: not queued again (see OutboundHooks). */
+  sentThroughHandshake(eventId: string): void;
   typingChanged(change: TypingChange): void;
   receiptWritten(receipt: WrittenReceipt): void;
   presencePublished(userIds: readonly string[]): void;
@@ -90,6 +92,8 @@ export interface FederationSender {
 }
 
 const DEFAULT_EPHEMERAL_TTL_MS = 10 * 60_000;
+/** Joins sent by send_join remembered until the catch-up passes them; far more than in flight. */
+const MAX_HANDSHAKE_SENT = 10_000;
 
 export function createFederationSender(options: FederationSenderOptions): FederationSender {
   return new Sender(options);
@@ -111,6 +115,7 @@ class Sender implements FederationSender {
   #scannedUpTo = 0;
   #announcedUpTo = 0;
   #ephemeralKeys = 0;
+  readonly #handshakeSent = new Set<string>();
 
   constructor(options: FederationSenderOptions) {
     this.#options = options;
@@ -164,6 +169,13 @@ class Sender implements FederationSender {
     if (this.#stopped) return;
     const key = options.key ?? `#${++this.#ephemeralKeys}`;
     this.#queue(destination).queueEphemeral(key, edu, options.ttlMs ?? DEFAULT_EPHEMERAL_TTL_MS);
+  }
+
+  sentThroughHandshake(eventId: string): void {
+    if (this.#handshakeSent.size >= MAX_HANDSHAKE_SENT) {
+      this.#handshakeSent.delete(this.#handshakeSent.values().next().value as string);
+    }
+    this.#handshakeSent.add(eventId);
   }
 
   async relayPdu(roomId: string, eventId: string, origin: string): Promise<void> {
@@ -273,6 +285,7 @@ class Sender implements FederationSender {
           serverName,
           eventStream,
           now: this.#now,
+          skip: (eventId) => this.#handshakeSent.delete(eventId),
           ...(catchUpBatchSize === undefined ? {} : { batchSize: catchUpBatchSize }),
         });
         this.#scannedUpTo = Math.max(this.#scannedUpTo, result.position);
