@@ -1,7 +1,8 @@
 // One PDU from another server, from raw JSON to stored: the receipt checks (format, signatures,
 // content hash), auth against its own auth events (fetched when missing), the state before it
-// (from its prev_events, else asked of the sender), auth against that state, then against the
-// room's current state (soft failure), and the persist with the room's new current state.
+// (from its prev_events, fetched with get_missing_events when missing; for an event so pulled,
+// else asked of the sender), auth against that state, then against the room's current state
+// (soft failure), and the persist with the room's new current state.
 // https://spec.matrix.org/latest/server-server-api/#checks-performed-on-receipt-of-a-pdu
 // A PDU failing a check is dropped (not stored: it may be fetched again later) or rejected
 // (stored as such, never state); a soft-failed one joins the DAG but not the timeline.
@@ -115,12 +116,16 @@ async function receiveLocked(
     await fetchMissingPrevEvents(deps, roomId, version, event, remote);
     before = await stateBeforeFromPrevEvents(deps.db, version, event);
   }
-  if (!before && remote) {
+  // Only an event we pulled (from get_missing_events) gets its state from the sender. One pushed
+  // to us whose prev_events the sender would not give us is dropped, as Synapse drops it: were
+  // it taken with state the sender vouches for, it could become the room's only extremity on
+  // that state alone. A later event citing it brings another get_missing_events.
+  if (!before && remote && !fillGaps) {
     const accept = async (raws: unknown[]) =>
       (await acceptOutliers(deps, version, roomId, raws)).accepted;
     before = await stateBeforeFromRemote(deps.db, roomId, event, remote, accept);
   }
-  if (!before) return dropped('the state before the event is unknown');
+  if (!before) return dropped('the state before the event is unknown: prev_events unavailable');
 
   const againstBefore = checkEventAuth(
     version,
