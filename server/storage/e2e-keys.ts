@@ -3,19 +3,17 @@
 // objects must come back byte-for-byte equivalent, or their signatures would not verify).
 import { type Kysely, sql } from 'kysely';
 import type { JsonObject, JsonValue } from '../core/pdu.ts';
+import { chunksOf } from './chunks.ts';
 import type { Database } from './schema.ts';
 
 export type CrossSigningKeyType = 'master' | 'self_signing' | 'user_signing';
 export type CrossSigningKeys = Partial<Record<CrossSigningKeyType, JsonObject>>;
 
+/** Rows or ids per statement. */
 const BATCH = 2000;
 
 function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < items.length; start += BATCH) {
-    out.push(items.slice(start, start + BATCH));
-  }
-  return out;
+  return chunksOf(items, BATCH);
 }
 
 // --- device keys -----------------------------------------------------------------------------

@@ -6,8 +6,10 @@
 // against the keys the previous one committed, and the etag and key_count written on that row
 // count every change exactly once. A version deleted meanwhile is seen as deleted once the lock
 // is granted, so no key lands in a deleted version.
+
 import type { Kysely, Transaction } from 'kysely';
 import type { JsonObject } from '../core/pdu.ts';
+import { chunksOf } from './chunks.ts';
 import type { Database } from './schema.ts';
 
 /** A session key as the API carries it. */
@@ -232,11 +234,11 @@ export async function storeBackupKeys(
     const added = changed.filter(
       (entry) => !stored.has(sessionKey(entry.roomId, entry.sessionId)),
     ).length;
-    for (let start = 0; start < changed.length; start += UPSERT_CHUNK) {
+    for (const chunk of chunksOf(changed, UPSERT_CHUNK)) {
       await trx
         .insertInto('key_backup_sessions')
         .values(
-          changed.slice(start, start + UPSERT_CHUNK).map((entry) => ({
+          chunk.map((entry) => ({
             user_id: userId,
             version,
             room_id: entry.roomId,
@@ -362,8 +364,7 @@ async function storedRanks(
   keys: readonly SessionBackupKey[],
 ): Promise<Map<string, BackupKeyRank>> {
   const ranks = new Map<string, BackupKeyRank>();
-  for (let start = 0; start < keys.length; start += LOOKUP_CHUNK) {
-    const chunk = keys.slice(start, start + LOOKUP_CHUNK);
+  for (const chunk of chunksOf(keys, LOOKUP_CHUNK)) {
     const rows = await trx
       .selectFrom('key_backup_sessions')
       .select(['room_id', 'session_id', 'first_message_index', 'forwarded_count', 'is_verified'])

@@ -1,6 +1,7 @@
 // Who shares a room with whom, from current state: the joined rooms of a user, the servers of
 // everyone joined to them, and whether two users are joined to a common room.
 import type { Kysely } from 'kysely';
+import { chunksOf } from './chunks.ts';
 import { serverNameOfUser } from './room-servers.ts';
 import type { Database } from './schema.ts';
 
@@ -55,7 +56,7 @@ export async function roomMatesAmong(
   const mates = new Set<string>();
   if (candidates.includes(userId)) mates.add(userId);
   const others = candidates.filter((candidate) => candidate !== userId);
-  for (let start = 0; start < others.length; start += 2000) {
+  for (const batch of chunksOf(others, 2000)) {
     const rows = await db
       .selectFrom('current_state as mate')
       .innerJoin('current_state as mine', (join) =>
@@ -69,7 +70,7 @@ export async function roomMatesAmong(
       .distinct()
       .where('mate.type', '=', 'm.room.member')
       .where('mate.membership', '=', 'join')
-      .where('mate.state_key', 'in', others.slice(start, start + 2000))
+      .where('mate.state_key', 'in', batch)
       .execute();
     for (const row of rows) if (row.state_key !== null) mates.add(row.state_key);
   }
