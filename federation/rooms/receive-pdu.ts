@@ -106,7 +106,14 @@ async function receiveLocked(
     },
   });
   if (!byAuth.allowed) {
-    if (!existing) await persistOutliers(deps, roomId, [{ event, rejectedReason: 'auth_events' }]);
+    // Kept in the DAG with the state before it when its prev_events are known (it changes no
+    // state), so events citing it as a prev_event still have a state; an outlier otherwise.
+    const before = await stateBeforeFromPrevEvents(deps.db, version, event);
+    if (before) {
+      await persist(deps, roomId, event, before, existing !== undefined, 'auth_events');
+    } else if (!existing) {
+      await persistOutliers(deps, roomId, [{ event, rejectedReason: 'auth_events' }]);
+    }
     return { eventId, status: 'rejected', reason: byAuth.reason };
   }
 
