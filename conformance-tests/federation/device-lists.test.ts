@@ -10,37 +10,21 @@ import { describe, test } from 'node:test';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { encodeBase64 } from '../../server/core/base64.ts';
-import type { JsonObject } from '../../server/core/pdu.ts';
 import { generateSeed, publicKeyOf, signJson } from '../../server/core/signing.ts';
 import type { Database } from '../../server/storage/schema.ts';
 import { startFederatedCairns } from '../support/cairn-federation.ts';
 import { CLIENT_PASSWORD, PROCESS_BACKENDS, registerClient } from '../support/js-sdk-clients.ts';
+import {
+  clientCall,
+  type KeySession,
+  passwordLogin,
+  syncUntilDeviceListChanged,
+  uploadSignedKeys,
+} from '../support/key-sessions.ts';
 
 const WAIT_MS = 30_000;
 
-interface Session {
-  readonly baseUrl: string;
-  readonly userId: string;
-  readonly deviceId: string;
-  readonly token: string;
-}
-
-async function call(session: Session, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${session.baseUrl}/_matrix/client/v3${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${session.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as JsonObject;
-  assert.equal(response.status, 200, `${method} ${path}: ${JSON.stringify(json)}`);
-  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever the server answered
-  return json as any;
-}
-
-async function register(baseUrl: string, name: string): Promise<Session> {
+async function register(baseUrl: string, name: string): Promise<KeySession> {
   const client = await registerClient(baseUrl, name);
   return {
     baseUrl,
@@ -50,63 +34,8 @@ async function register(baseUrl: string, name: string): Promise<Session> {
   };
 }
 
-async function login(first: Session, deviceId: string): Promise<Session> {
-  const response = await fetch(`${first.baseUrl}/_matrix/client/v3/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'm.login.password',
-      identifier: { type: 'm.id.user', user: first.userId },
-      password: CLIENT_PASSWORD,
-      device_id: deviceId,
-    }),
-  });
-  const body = (await response.json()) as { access_token: string };
-  return { ...first, deviceId, token: body.access_token };
-}
-
-/** Uploads device keys signed by a new ed25519 key, and one-time keys; returns the seed. */
-async function uploadKeys(session: Session, oneTimeKeyIds: string[]): Promise<Uint8Array> {
-  const seed = generateSeed(randomBytes);
-  const keyId = `ed25519:${session.deviceId}`;
-  const deviceKeys = signJson(
-    {
-      user_id: session.userId,
-      device_id: session.deviceId,
-      algorithms: ['m.olm.v1.curve25519-aes-sha2', 'm.megolm.v1.aes-sha2'],
-      keys: {
-        [`curve25519:${session.deviceId}`]: encodeBase64(randomBytes(32)),
-        [keyId]: encodeBase64(publicKeyOf(seed)),
-      },
-    },
-    session.userId,
-    keyId,
-    seed,
-  );
-  const oneTime = Object.fromEntries(
-    oneTimeKeyIds.map((id) => [
-      `signed_curve25519:${id}`,
-      signJson({ key: encodeBase64(randomBytes(32)) }, session.userId, keyId, seed),
-    ]),
-  );
-  await call(session, 'POST', '/keys/upload', { device_keys: deviceKeys, one_time_keys: oneTime });
-  return seed;
-}
-
-/** Syncs from `since` until `userId` is in device_lists.changed; returns the next token. */
-async function syncUntilChanged(session: Session, since: string, userId: string): Promise<string> {
-  const deadline = Date.now() + WAIT_MS;
-  let token = since;
-  while (Date.now() < deadline) {
-    const body = await call(session, 'GET', `/sync?since=${token}&timeout=2000`);
-    token = body.next_batch;
-    if ((body.device_lists?.changed ?? []).includes(userId)) return token;
-  }
-  throw new Error(`${session.userId} never saw ${userId} in device_lists.changed`);
-}
-
-async function devicesOf(asker: Session, userId: string): Promise<string[]> {
-  const body = await call(asker, 'POST', '/keys/query', { device_keys: { [userId]: [] } });
+async function devicesOf(asker: KeySession, userId: string): Promise<string[]> {
+  const body = await clientCall(asker, 'POST', '/keys/query', { device_keys: { [userId]: [] } });
   assert.deepEqual(body.failures, {});
   return Object.keys(body.device_keys[userId] ?? {}).sort();
 }
@@ -137,30 +66,30 @@ for (const backend of PROCESS_BACKENDS) {
       const [hs1, hs2] = federation.servers;
       const alice = await register(hs1!.process.clientUrl, 'alice');
       const bob = await register(hs2!.process.clientUrl, 'bob');
-      const aliceSeed = await uploadKeys(alice, ['A', 'B']);
+      const { seed: aliceSeed } = await uploadSignedKeys(alice, ['A', 'B']);
 
-      const { room_id: roomId } = await call(alice, 'POST', '/createRoom', {
+      const { room_id: roomId } = await clientCall(alice, 'POST', '/createRoom', {
         preset: 'private_chat',
         invite: [bob.userId],
       });
-      let since = (await call(bob, 'GET', '/sync?timeout=0')).next_batch;
+      let since = (await clientCall(bob, 'GET', '/sync?timeout=0')).next_batch;
       await eventually(async () => {
-        const body = await call(bob, 'GET', '/sync?timeout=0');
+        const body = await clientCall(bob, 'GET', '/sync?timeout=0');
         return body.rooms?.invite?.[roomId] !== undefined;
       }, 'bob is invited');
-      await call(bob, 'POST', `/join/${encodeURIComponent(roomId)}`, {});
-      since = await syncUntilChanged(bob, since, alice.userId);
+      await clientCall(bob, 'POST', `/join/${encodeURIComponent(roomId)}`, {});
+      since = await syncUntilDeviceListChanged(bob, since, alice.userId, WAIT_MS);
       assert.deepEqual(await devicesOf(bob, alice.userId), [alice.deviceId]);
 
       // Alice's second device: bob's server hears of it from an EDU.
-      const alice2 = await login(alice, 'ALICE2');
-      await uploadKeys(alice2, ['C']);
-      since = await syncUntilChanged(bob, since, alice.userId);
+      const alice2 = await passwordLogin(alice.baseUrl, alice.userId, CLIENT_PASSWORD, 'ALICE2');
+      await uploadSignedKeys(alice2, ['C']);
+      since = await syncUntilDeviceListChanged(bob, since, alice.userId, WAIT_MS);
       assert.deepEqual(await devicesOf(bob, alice.userId), [alice.deviceId, 'ALICE2'].sort());
 
       // One-time keys over user/keys/claim: each once.
       const claim = async () => {
-        const body = await call(bob, 'POST', '/keys/claim', {
+        const body = await clientCall(bob, 'POST', '/keys/claim', {
           one_time_keys: { [alice.userId]: { [alice.deviceId]: 'signed_curve25519' } },
         });
         assert.deepEqual(body.failures, {});
@@ -194,12 +123,12 @@ for (const backend of PROCESS_BACKENDS) {
         `ed25519:${masterPublic}`,
         masterSeed,
       );
-      await call(alice, 'POST', '/keys/device_signing/upload', {
+      await clientCall(alice, 'POST', '/keys/device_signing/upload', {
         master_key: master,
         self_signing_key: selfSigning,
       });
-      since = await syncUntilChanged(bob, since, alice.userId);
-      const withCrossSigning = await call(bob, 'POST', '/keys/query', {
+      since = await syncUntilDeviceListChanged(bob, since, alice.userId, WAIT_MS);
+      const withCrossSigning = await clientCall(bob, 'POST', '/keys/query', {
         device_keys: { [alice.userId]: [] },
       });
       assert.deepEqual(withCrossSigning.master_keys[alice.userId]?.keys, master.keys);
@@ -207,8 +136,8 @@ for (const backend of PROCESS_BACKENDS) {
       assert.equal(withCrossSigning.user_signing_keys[alice.userId], undefined);
 
       // Logging ALICE2 out takes it off bob's view.
-      await call(alice2, 'POST', '/logout', {});
-      since = await syncUntilChanged(bob, since, alice.userId);
+      await clientCall(alice2, 'POST', '/logout', {});
+      since = await syncUntilDeviceListChanged(bob, since, alice.userId, WAIT_MS);
       assert.deepEqual(await devicesOf(bob, alice.userId), [alice.deviceId]);
 
       if (urls[1] !== undefined) {
@@ -229,8 +158,8 @@ for (const backend of PROCESS_BACKENDS) {
           .set({ stream_id: '987654321' })
           .where('user_id', '=', alice.userId)
           .execute();
-        const alice3 = await login(alice, 'ALICE3');
-        await uploadKeys(alice3, []);
+        const alice3 = await passwordLogin(alice.baseUrl, alice.userId, CLIENT_PASSWORD, 'ALICE3');
+        await uploadSignedKeys(alice3, []);
         await eventually(async () => {
           const row = await hs2Db
             .selectFrom('remote_device_lists')
@@ -239,7 +168,7 @@ for (const backend of PROCESS_BACKENDS) {
             .executeTakeFirst();
           return row !== undefined && row.stream_id !== '987654321' && !row.stale;
         }, "hs2 refetched alice's device list");
-        await syncUntilChanged(bob, since, alice.userId);
+        await syncUntilDeviceListChanged(bob, since, alice.userId, WAIT_MS);
         assert.deepEqual(await devicesOf(bob, alice.userId), [alice.deviceId, 'ALICE3'].sort());
       }
     });

@@ -7,7 +7,8 @@
 // https://spec.matrix.org/latest/server-server-api/#get_matrixfederationv1userdevicesuserid
 import type { Context } from '../../server/context.ts';
 import { isJsonObject, type JsonObject } from '../../server/core/pdu.ts';
-import { putCrossSigningKey, replaceDeviceKeysOf } from '../../server/storage/e2e-keys.ts';
+import { putCrossSigningKey } from '../../server/storage/cross-signing-keys.ts';
+import { replaceDeviceKeysOf } from '../../server/storage/e2e-keys.ts';
 import { putRemoteDeviceList } from '../../server/storage/remote-device-lists.ts';
 import { serverNameOfUser } from '../../server/storage/room-servers.ts';
 import {

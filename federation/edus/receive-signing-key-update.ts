@@ -6,7 +6,7 @@
 import type { Context } from '../../server/context.ts';
 import type { JsonObject } from '../../server/core/pdu.ts';
 import { announceDeviceChange } from '../../server/e2ee/announce-device-changes.ts';
-import { putCrossSigningKey } from '../../server/storage/e2e-keys.ts';
+import { putCrossSigningKey } from '../../server/storage/cross-signing-keys.ts';
 import {
   getRemoteDeviceList,
   sharesRoomWithLocalUser,

@@ -6,9 +6,9 @@
 // https://spec.matrix.org/latest/server-server-api/#device-management
 import type { Context } from '../context.ts';
 import type { JsonObject } from '../core/pdu.ts';
+import { loadCrossSigningKeysOf } from '../storage/cross-signing-keys.ts';
 import { type AppendedChange, appendDeviceListChanges } from '../storage/device-lists.ts';
 import { listDevices } from '../storage/devices.ts';
-import { loadCrossSigningKeysOf } from '../storage/e2e-keys.ts';
 import { joinedRoomIdsOf, serversSharingRoomWith } from '../storage/room-mates.ts';
 import { serverNameOfUser } from '../storage/room-servers.ts';
 import { emptyKeysResult, readStoredKeys } from './local-keys-query.ts';

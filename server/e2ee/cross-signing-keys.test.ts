@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JsonObject } from '../core/pdu.ts';
-import type { CrossSigningKeys } from '../storage/e2e-keys.ts';
+import type { CrossSigningKeys } from '../storage/cross-signing-keys.ts';
 import {
   changedKeyTypes,
   checkCrossSigningUpload,

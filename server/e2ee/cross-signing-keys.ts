@@ -4,7 +4,7 @@
 import { CanonicalJsonError, encodeCanonicalJson } from '../core/canonical-json.ts';
 import { isJsonObject, type JsonObject } from '../core/pdu.ts';
 import { publicKeyObject, verifyJsonSignature } from '../core/signing.ts';
-import type { CrossSigningKeys, CrossSigningKeyType } from '../storage/e2e-keys.ts';
+import type { CrossSigningKeys, CrossSigningKeyType } from '../storage/cross-signing-keys.ts';
 
 export const CROSS_SIGNING_KEY_TYPES: readonly CrossSigningKeyType[] = [
   'master',

@@ -11,7 +11,7 @@
 import { encodeCanonicalJson } from '../core/canonical-json.ts';
 import { isJsonObject, type JsonObject } from '../core/pdu.ts';
 import { verifyJsonSignature } from '../core/signing.ts';
-import type { CrossSigningKeys, StoredSignature } from '../storage/e2e-keys.ts';
+import type { CrossSigningKeys, StoredSignature } from '../storage/cross-signing-keys.ts';
 import { crossSigningPublicKey, hasCanonicalJson } from './cross-signing-keys.ts';
 
 export interface SignatureFailure {

@@ -11,11 +11,10 @@ import type { Kysely } from 'kysely';
 import type { JsonObject } from '../core/pdu.ts';
 import {
   loadCrossSigningKeys,
-  loadDeviceKeysOfUsers,
-  loadDeviceNamesOfUsers,
   loadSignaturesOn,
   type StoredSignature,
-} from '../storage/e2e-keys.ts';
+} from '../storage/cross-signing-keys.ts';
+import { loadDeviceKeysOfUsers, loadDeviceNamesOfUsers } from '../storage/e2e-keys.ts';
 import type { Database } from '../storage/schema.ts';
 
 export interface KeysQueryResult {

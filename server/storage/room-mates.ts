@@ -22,20 +22,7 @@ export async function serversSharingRoomWith(
   db: Kysely<Database>,
   userId: string,
 ): Promise<string[]> {
-  const rows = await db
-    .selectFrom('current_state as mate')
-    .innerJoin('current_state as mine', (join) =>
-      join
-        .onRef('mine.room_id', '=', 'mate.room_id')
-        .on('mine.type', '=', 'm.room.member')
-        .on('mine.state_key', '=', userId)
-        .on('mine.membership', '=', 'join'),
-    )
-    .select('mate.state_key')
-    .distinct()
-    .where('mate.type', '=', 'm.room.member')
-    .where('mate.membership', '=', 'join')
-    .execute();
+  const rows = await joinedMatesOf(db, userId).execute();
   const own = serverNameOfUser(userId);
   const servers = new Set<string>();
   for (const row of rows) {
@@ -57,22 +44,25 @@ export async function roomMatesAmong(
   if (candidates.includes(userId)) mates.add(userId);
   const others = candidates.filter((candidate) => candidate !== userId);
   for (const batch of chunksOf(others, 2000)) {
-    const rows = await db
-      .selectFrom('current_state as mate')
-      .innerJoin('current_state as mine', (join) =>
-        join
-          .onRef('mine.room_id', '=', 'mate.room_id')
-          .on('mine.type', '=', 'm.room.member')
-          .on('mine.state_key', '=', userId)
-          .on('mine.membership', '=', 'join'),
-      )
-      .select('mate.state_key')
-      .distinct()
-      .where('mate.type', '=', 'm.room.member')
-      .where('mate.membership', '=', 'join')
-      .where('mate.state_key', 'in', batch)
-      .execute();
+    const rows = await joinedMatesOf(db, userId).where('mate.state_key', 'in', batch).execute();
     for (const row of rows) if (row.state_key !== null) mates.add(row.state_key);
   }
   return mates;
+}
+
+/** Everyone joined to a room the user is joined to (the user included), each once. */
+function joinedMatesOf(db: Kysely<Database>, userId: string) {
+  return db
+    .selectFrom('current_state as mate')
+    .innerJoin('current_state as mine', (join) =>
+      join
+        .onRef('mine.room_id', '=', 'mate.room_id')
+        .on('mine.type', '=', 'm.room.member')
+        .on('mine.state_key', '=', userId)
+        .on('mine.membership', '=', 'join'),
+    )
+    .select('mate.state_key')
+    .distinct()
+    .where('mate.type', '=', 'm.room.member')
+    .where('mate.membership', '=', 'join');
 }

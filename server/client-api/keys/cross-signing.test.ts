@@ -26,8 +26,8 @@ import {
   loadCrossSigningKeysOf,
   loadSignaturesOn,
   putCrossSigningKey,
-  putDeviceKeys,
-} from '../../storage/e2e-keys.ts';
+} from '../../storage/cross-signing-keys.ts';
+import { putDeviceKeys } from '../../storage/e2e-keys.ts';
 import { crossSigningEndpoints } from './cross-signing-endpoints.ts';
 
 const DEVICE_SIGNING = '/_matrix/client/v3/keys/device_signing/upload';

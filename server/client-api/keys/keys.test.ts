@@ -21,7 +21,7 @@ import { encodeBase64 } from '../../core/base64.ts';
 import type { JsonObject } from '../../core/pdu.ts';
 import { generateSeed, publicKeyOf, signJson } from '../../core/signing.ts';
 import { registerEndpoints } from '../../http/endpoint.ts';
-import { putSignatures } from '../../storage/e2e-keys.ts';
+import { putSignatures } from '../../storage/cross-signing-keys.ts';
 import { keysEndpoints } from './keys-endpoints.ts';
 
 interface TestDevice {

@@ -24,12 +24,12 @@ import {
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { MatrixError } from '../../http/matrix-error.ts';
 import { requireUser } from '../../http/require-user.ts';
-import { listDevices } from '../../storage/devices.ts';
 import {
   type CrossSigningKeys,
   loadCrossSigningKeysOf,
   putCrossSigningKey,
-} from '../../storage/e2e-keys.ts';
+} from '../../storage/cross-signing-keys.ts';
+import { listDevices } from '../../storage/devices.ts';
 
 export const uploadCrossSigningKeysPolicy: UiaPolicy = {
   endpoint: 'POST /keys/device_signing/upload',

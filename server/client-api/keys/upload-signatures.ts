@@ -22,11 +22,11 @@ import { defineEndpoint } from '../../http/endpoint.ts';
 import { requireUser } from '../../http/require-user.ts';
 import {
   loadCrossSigningKeys,
-  loadDeviceKeysOf,
   loadSignaturesOn,
   putSignatures,
   type StoredSignature,
-} from '../../storage/e2e-keys.ts';
+} from '../../storage/cross-signing-keys.ts';
+import { loadDeviceKeysOf } from '../../storage/e2e-keys.ts';
 
 export const uploadSignatures = defineEndpoint<Context, UploadSignaturesBody>({
   method: 'POST',
