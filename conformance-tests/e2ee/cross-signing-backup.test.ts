@@ -6,52 +6,22 @@
 // (room_keys/*), and a new device of hers, given the backup's key, restores them and decrypts
 // messages sent before it existed.
 import assert from 'node:assert/strict';
-import { describe, type TestContext, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CrossSigningKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
-import { startFederatedCairns } from '../support/cairn-federation.ts';
 import {
   backedUpSessions,
   bootstrapCrossSigning,
-  type CryptoClient,
   createKeyBackup,
-  enableEncryption,
   encryptedEventsFrom,
   explainFailures,
-  loginCryptoClient,
-  registerCryptoClient,
   restoreFromBackup,
-  shareRoom,
   waitFor,
   waitForDecryptedMessage,
 } from '../support/crypto-clients.ts';
+import { startEncryptedPair } from '../support/encrypted-pair.ts';
 import { PROCESS_BACKENDS } from '../support/js-sdk-clients.ts';
 
 const WAIT_MS = 60_000;
-
-/** hs1 and hs2, alice@hs1 and bob@hs2 with crypto, in an encrypted room; all stopped after. */
-async function aliceAndBob(t: TestContext, databaseUrl: () => Promise<string | undefined>) {
-  const federation = await startFederatedCairns(['hs1.test', 'hs2.test'], databaseUrl);
-  const [hs1, hs2] = federation.servers;
-  const clients: CryptoClient[] = [];
-  // Clients first: a client syncing against a stopping server only logs errors.
-  t.after(async () => {
-    for (const c of clients) c.stop();
-    await federation.stopAll();
-  });
-  const alice = await registerCryptoClient(hs1!.process.clientUrl, 'alice');
-  clients.push(alice);
-  const bob = await registerCryptoClient(hs2!.process.clientUrl, 'bob');
-  clients.push(bob);
-  const roomId = await shareRoom(alice, [bob], WAIT_MS);
-  await enableEncryption(alice, roomId, WAIT_MS);
-  await waitFor(() => bob.crypto.isEncryptionEnabledInRoom(roomId), 'encryption at hs2', WAIT_MS);
-  const newDevice = async (userId: string) => {
-    const c = await loginCryptoClient(hs1!.process.clientUrl, userId);
-    clients.push(c);
-    return c;
-  };
-  return { alice, bob, roomId, newDevice };
-}
 
 for (const backend of PROCESS_BACKENDS) {
   describe(`cross-signing and key backup over federation (${backend.name})`, {
@@ -59,7 +29,7 @@ for (const backend of PROCESS_BACKENDS) {
     timeout: 300_000,
   }, () => {
     test("bob's client sees the cross-signing identity alice sets up", async (t) => {
-      const { alice, bob, roomId } = await aliceAndBob(t, backend.databaseUrl);
+      const { alice, bob, roomId } = await startEncryptedPair(t, backend.databaseUrl, WAIT_MS);
       // bob's client tracks alice's devices from here on (it shared a room key with them).
       await alice.client.sendTextMessage(roomId, 'before cross-signing');
       await waitForDecryptedMessage(bob, roomId, 'before cross-signing', WAIT_MS, alice);
@@ -101,7 +71,11 @@ for (const backend of PROCESS_BACKENDS) {
     });
 
     test("alice's new device restores old room keys from her key backup", async (t) => {
-      const { alice, bob, roomId, newDevice } = await aliceAndBob(t, backend.databaseUrl);
+      const { hs1Url, alice, bob, roomId, newDevice } = await startEncryptedPair(
+        t,
+        backend.databaseUrl,
+        WAIT_MS,
+      );
       // Key backup: a new version on hs1, then the room keys alice's device holds are uploaded.
       const backup = await createKeyBackup(alice, WAIT_MS);
       const info = await alice.crypto.getKeyBackupInfo();
@@ -138,7 +112,7 @@ for (const backend of PROCESS_BACKENDS) {
       );
 
       // A new device of alice: the old messages are undecryptable until it restores the backup.
-      const alice2 = await newDevice(alice.userId);
+      const alice2 = await newDevice(hs1Url, alice.userId);
       await waitFor(
         () =>
           encryptedEventsFrom(alice2, roomId, alice.userId).length === 1 &&

@@ -5,18 +5,14 @@
 // stops sharing keys with it, and its access token is dead.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { startFederatedCairns } from '../support/cairn-federation.ts';
 import {
   type CryptoClient,
-  enableEncryption,
   encryptedEventsFrom,
   explainFailures,
-  loginCryptoClient,
-  registerCryptoClient,
-  shareRoom,
   waitFor,
   waitForDecryptedMessage,
 } from '../support/crypto-clients.ts';
+import { startEncryptedPair } from '../support/encrypted-pair.ts';
 import { PROCESS_BACKENDS } from '../support/js-sdk-clients.ts';
 
 const WAIT_MS = 60_000;
@@ -33,33 +29,17 @@ for (const backend of PROCESS_BACKENDS) {
     timeout: 300_000,
   }, () => {
     test('a new device gets keys for new messages; a logged-out one gets none', async (t) => {
-      const federation = await startFederatedCairns(['hs1.test', 'hs2.test'], backend.databaseUrl);
-      const [hs1, hs2] = federation.servers;
-      const clients: CryptoClient[] = [];
-      // Clients first: a client syncing against a stopping server only logs errors.
-      t.after(async () => {
-        for (const c of clients) c.stop();
-        await federation.stopAll();
-      });
-      const alice = await registerCryptoClient(hs1!.process.clientUrl, 'alice');
-      clients.push(alice);
-      const bob = await registerCryptoClient(hs2!.process.clientUrl, 'bob');
-      clients.push(bob);
-      const roomId = await shareRoom(alice, [bob], WAIT_MS);
-      await enableEncryption(alice, roomId, WAIT_MS);
-      await waitFor(
-        () => bob.crypto.isEncryptionEnabledInRoom(roomId),
-        'encryption at hs2',
+      const { hs2Url, alice, bob, roomId, newDevice } = await startEncryptedPair(
+        t,
+        backend.databaseUrl,
         WAIT_MS,
       );
-
       await alice.client.sendTextMessage(roomId, 'before the second device');
       await waitForDecryptedMessage(bob, roomId, 'before the second device', WAIT_MS, alice);
       assert.deepEqual(await knownDevices(alice, bob.userId), [bob.deviceId]);
 
       // bob logs in again on hs2: a second device, with its own keys.
-      const bob2 = await loginCryptoClient(hs2!.process.clientUrl, bob.userId);
-      clients.push(bob2);
+      const bob2 = await newDevice(hs2Url, bob.userId);
       assert.notEqual(bob2.deviceId, bob.deviceId);
       await waitFor(
         async () => (await knownDevices(alice, bob.userId)).includes(bob2.deviceId),
@@ -96,7 +76,7 @@ for (const backend of PROCESS_BACKENDS) {
       bob2.stop();
       await bob2.client.logout();
       // (Plain fetch: an sdk client would try, and log, a token refresh on the 401.)
-      const whoami = await fetch(`${hs2!.process.clientUrl}/_matrix/client/v3/account/whoami`, {
+      const whoami = await fetch(`${hs2Url}/_matrix/client/v3/account/whoami`, {
         headers: { authorization: `Bearer ${bob2Token}` },
       });
       assert.equal(whoami.status, 401);

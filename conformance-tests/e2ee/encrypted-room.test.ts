@@ -6,17 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as sdk from 'matrix-js-sdk';
-import { startFederatedCairns } from '../support/cairn-federation.ts';
-import {
-  type CryptoClient,
-  enableEncryption,
-  explainRoom,
-  MEGOLM,
-  registerCryptoClient,
-  shareRoom,
-  waitFor,
-  waitForDecryptedMessage,
-} from '../support/crypto-clients.ts';
+import { explainRoom, MEGOLM, waitForDecryptedMessage } from '../support/crypto-clients.ts';
+import { startEncryptedPair } from '../support/encrypted-pair.ts';
 import { PROCESS_BACKENDS } from '../support/js-sdk-clients.ts';
 
 const WAIT_MS = 60_000;
@@ -27,27 +18,7 @@ for (const backend of PROCESS_BACKENDS) {
     timeout: 240_000,
   }, () => {
     test('alice@hs1 and bob@hs2 exchange megolm messages and decrypt each other', async (t) => {
-      const federation = await startFederatedCairns(['hs1.test', 'hs2.test'], backend.databaseUrl);
-      const [hs1, hs2] = federation.servers;
-      const clients: CryptoClient[] = [];
-      // Clients first: a client syncing against a stopping server only logs errors.
-      t.after(async () => {
-        for (const c of clients) c.stop();
-        await federation.stopAll();
-      });
-      const alice = await registerCryptoClient(hs1!.process.clientUrl, 'alice');
-      clients.push(alice);
-      const bob = await registerCryptoClient(hs2!.process.clientUrl, 'bob');
-      clients.push(bob);
-
-      const roomId = await shareRoom(alice, [bob], WAIT_MS);
-      await enableEncryption(alice, roomId, WAIT_MS);
-      // bob's crypto learns it from the state event that came over federation.
-      await waitFor(
-        () => bob.crypto.isEncryptionEnabledInRoom(roomId),
-        "the room's encryption at hs2",
-        WAIT_MS,
-      );
+      const { alice, bob, roomId } = await startEncryptedPair(t, backend.databaseUrl, WAIT_MS);
 
       await alice.client.sendTextMessage(roomId, 'hello bob, from hs1');
       const atBob = await waitForDecryptedMessage(

@@ -91,21 +91,7 @@ export async function queuePdusAndAdvance(
   advance: { readonly stream: string; readonly position: number; readonly now: number },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    if (pdus.length > 0) {
-      await trx
-        .insertInto('federation_outbox')
-        .values(
-          pdus.map((pdu) => ({
-            destination: pdu.destination,
-            event_id: pdu.eventId,
-            edu_type: null,
-            edu_content: null,
-            edu_key: null,
-            queued_ts: advance.now,
-          })),
-        )
-        .execute();
-    }
+    await queuePdus(trx, pdus, advance.now);
     await trx
       .insertInto('federation_stream_positions')
       .values({ stream: advance.stream, position: advance.position })
