@@ -56,6 +56,8 @@ export const noOutbound: OutboundHooks = {
 /** For contexts with no network (unit tests): every request fails as unreachable. */
 export const unreachableFederationClient: FederationClient = {
   request: (destination) => Promise.reject(new Error(`${destination}: no federation client`)),
+  stream: (destination) => Promise.reject(new Error(`${destination}: no federation client`)),
+  streamUrl: (destination) => Promise.reject(new Error(`${destination}: no federation client`)),
 };
 
 /** For contexts with no network: invites of other servers' users are refused. */

@@ -37,6 +37,8 @@ const TABLES = [
   'filters',
   'key_backup_sessions',
   'key_backup_versions',
+  'media',
+  'media_thumbnails',
   'presence',
   'profiles',
   'receipts',

@@ -10,6 +10,7 @@ import { claimUserKeys } from '../federation/routes/claim-user-keys.ts';
 import { getUserDevices } from '../federation/routes/get-user-devices.ts';
 import { getFederationVersion } from '../federation/routes/get-version.ts';
 import { makeJoin, makeKnock, makeLeave } from '../federation/routes/make-membership.ts';
+import { getFederationMedia, getFederationThumbnail } from '../federation/routes/media-download.ts';
 import { queryKeys } from '../federation/routes/query-keys.ts';
 import { queryServerKeys } from '../federation/routes/query-server-keys.ts';
 import { queryUserKeys } from '../federation/routes/query-user-keys.ts';
@@ -20,11 +21,13 @@ import { sendTransaction } from '../federation/routes/send-transaction.ts';
 import type { ListenerTls } from '../federation/transport/listener-tls.ts';
 import { useFederationAuth } from '../federation/transport/verify-request.ts';
 import { accountEndpoints } from './client-api/account-endpoints.ts';
+import { mediaAdminEndpoints } from './client-api/admin/media-admin.ts';
 import { sharedSecretRegisterEndpoints } from './client-api/admin/shared-secret-register.ts';
 import { directoryEndpoints } from './client-api/directory/directory-endpoints.ts';
 import { ephemeralEndpoints } from './client-api/ephemeral/ephemeral-endpoints.ts';
 import { getHealth } from './client-api/health/get-health.ts';
 import { keysEndpoints } from './client-api/keys/keys-endpoints.ts';
+import { mediaEndpoints, registerMediaUploads } from './client-api/media/media-endpoints.ts';
 import { membershipEndpoints } from './client-api/membership/membership-endpoints.ts';
 import { getMetrics } from './client-api/metrics/get-metrics.ts';
 import { presenceEndpoints } from './client-api/presence/presence-endpoints.ts';
@@ -95,10 +98,13 @@ export function buildClientApp(ctx: Context): FastifyInstance {
     ...membershipEndpoints,
     ...directoryEndpoints,
     ...accountEndpoints,
+    ...mediaEndpoints,
+    ...mediaAdminEndpoints,
     getSync,
   ];
   if (ctx.config.enableMetrics) endpoints.push(getMetrics(ctx.config.metricsPath));
   registerEndpoints(app, ctx, endpoints);
+  registerMediaUploads(app, ctx);
   return app;
 }
 
@@ -139,6 +145,8 @@ export function buildFederationApp(
     getUserDevices,
     queryUserKeys,
     claimUserKeys,
+    getFederationMedia,
+    getFederationThumbnail,
   ]);
   return app;
 }

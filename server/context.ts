@@ -8,6 +8,7 @@ import type { Config } from './config/load-config.ts';
 import type { TypingTracker } from './ephemeral/typing-tracker.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { RateLimits } from './http/rate-limits.ts';
+import type { MediaServices } from './media/media-services.ts';
 import type { EventStream } from './rooms/event-stream.ts';
 import type { KeyedMutex } from './rooms/keyed-mutex.ts';
 import type { RoomEventHub } from './rooms/room-events.ts';
@@ -44,6 +45,8 @@ export interface Context {
   readonly typing: TypingTracker;
   /** Local users whose presence others now see changed: the federation sender passes it on. */
   readonly onPresencePublished?: (userIds: readonly string[]) => void;
+  /** The media repository: blob store (Kubo or local), upload waiters, remote fetches. */
+  readonly media: MediaServices;
   /** Outbound federation: the signed client and other servers' keys. */
   readonly federation: FederationServices;
   /** Milliseconds since the epoch; tests pass a fixed clock. */

@@ -19,6 +19,8 @@ import { typingTrackerFor } from './ephemeral/typing-tracker.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limits.ts';
 import { loadOrCreateSigningKey } from './keys/signing-key-file.ts';
+import { scheduleMediaRetention } from './media/media-retention.ts';
+import { createMediaServices } from './media/media-services.ts';
 import { KeyedMutex } from './rooms/keyed-mutex.ts';
 import { removeRunningFile, writeRunningFile } from './running-file.ts';
 import { openDatabase } from './storage/database.ts';
@@ -84,6 +86,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       ...eventServices,
       typing,
       onPresencePublished: (userIds) => sender.presencePublished(userIds),
+      media: createMediaServices(config),
       federation: {
         client: transport.client,
         serverKeys,
@@ -105,6 +108,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     // Before listening: what was persisted but never sent (a crash, say) is queued first.
     await sender.start();
     const stopFollowingMembership = followMembershipForDeviceLists(context);
+    const stopMediaRetention = scheduleMediaRetention(context);
     const clientApp = buildClientApp(context);
     const federationApp = buildFederationApp(context, federationTls);
     const clientUrl = await clientApp.listen({ host: config.bindAddress, port: config.clientPort });
@@ -129,9 +133,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
         context.sync.notifier.close();
         context.typing.close();
         stopFollowingMembership();
+        stopMediaRetention();
         await Promise.allSettled([clientApp.close(), federationApp.close()]);
         await sender.stop();
         await transport.close();
+        await context.media.blobs.close?.();
         await database.close();
         logger.info('Cairn stopped');
       },

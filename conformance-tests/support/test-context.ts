@@ -1,5 +1,7 @@
 // A Context for in-process tests (fastify inject): a real database from withTestDatabase, a fixed
 // signing key and a fixed clock, silent logs, and no rate limits unless `env` sets them.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import {
@@ -14,6 +16,7 @@ import { typingTrackerFor } from '../../server/ephemeral/typing-tracker.ts';
 import { createMetrics } from '../../server/http/metrics.ts';
 import { createRateLimits } from '../../server/http/rate-limits.ts';
 import { toServerSigningKey } from '../../server/keys/signing-key-file.ts';
+import { createMediaServices } from '../../server/media/media-services.ts';
 import { KeyedMutex } from '../../server/rooms/keyed-mutex.ts';
 import type { Database } from '../../server/storage/schema.ts';
 import { createEventServices } from '../../server/sync/sync-services.ts';
@@ -26,7 +29,8 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
   const config = loadConfig({
     env: {
       CAIRN_SERVER_NAME: TEST_SERVER_NAME,
-      CAIRN_DATA_DIR: '/nonexistent',
+      // Nothing is written there but local media, content-addressed, so contexts may share it.
+      CAIRN_DATA_DIR: join(tmpdir(), `cairn-test-data-${process.pid}`),
       ...NO_RATE_LIMITS,
       ...env,
     },
@@ -49,6 +53,7 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
     rateLimits: createRateLimits(config.rateLimits),
     roomLocks: new KeyedMutex(),
     ...eventServices,
+    media: createMediaServices(config),
     typing: typingTrackerFor(eventServices.sync.notifier, () => TEST_NOW),
     federation: {
       client: unreachableFederationClient,

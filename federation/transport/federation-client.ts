@@ -2,6 +2,7 @@
 // with the Host header (and so the TLS server name) it says, sign with the X-Matrix header when a
 // signer is given, and return the JSON reply. Timeouts and a response size limit apply to every
 // request; non-2xx replies become FederationHttpError with the remote errcode.
+import type { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
 import { readLimitedBody } from './read-limited-body.ts';
 import type { ResolvedServer, ServerNameResolver } from './resolve-server-name.ts';
@@ -41,8 +42,26 @@ export interface FederationClientOptions {
   readonly maxResponseBytes?: number;
 }
 
+/** A 2xx reply whose body is read as it arrives (media), not held in memory. */
+export interface FederationStreamResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Readable;
+}
+
 export interface FederationClient {
   request(destination: string, request: FederationRequest): Promise<FederationResponse>;
+  /** Like request, but the body streams; non-2xx still throws FederationHttpError. */
+  stream(destination: string, request: FederationRequest): Promise<FederationStreamResponse>;
+  /**
+   * An unsigned GET of a URL another server pointed us to (a media `Location`), over the same
+   * connection policy (no private addresses unless allowed). `destination` names who sent us.
+   */
+  streamUrl(
+    destination: string,
+    url: string,
+    timeoutMs?: number,
+  ): Promise<FederationStreamResponse>;
 }
 
 /** No usable reply: the name did not resolve, the connection or TLS failed, the address was
@@ -81,55 +100,73 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export function createFederationClient(options: FederationClientOptions): FederationClient {
+  /** Resolves, signs and sends; returns undici's response with its body not yet read. */
+  async function send(
+    destination: string,
+    req: FederationRequest,
+    signal: AbortSignal,
+    accept: string,
+  ): Promise<{ origin: string; response: Dispatcher.ResponseData }> {
+    const fail = (message: string, cause?: unknown) =>
+      new FederationRequestError(destination, message, { cause });
+    if (!req.path.startsWith('/')) throw fail(`request path must start with /: ${req.path}`);
+    let target: ResolvedServer;
+    try {
+      target = await options.resolver.resolve(destination);
+    } catch (err) {
+      throw fail(`cannot resolve the server name: ${(err as Error).message}`, err);
+    }
+    const headers: Record<string, string> = {
+      // Lower-cased, so a caller's `Host` or `Authorization` cannot ride alongside ours.
+      ...Object.fromEntries(
+        Object.entries(req.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
+      host: target.hostHeader,
+      accept,
+    };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers['content-type'] = 'application/json';
+    }
+    if (options.authorize) {
+      headers.authorization = await options.authorize(req.method, req.path, destination, req.body);
+    }
+    const origin = `https://${formatAuthority(target.host, target.port)}`;
+    try {
+      const response = await request(`${origin}${req.path}`, {
+        dispatcher: options.dispatcher,
+        method: req.method,
+        headers,
+        body,
+        signal,
+      });
+      return { origin, response };
+    } catch (err) {
+      throw fail(`${req.method} ${req.path} via ${origin}: ${describe(err)}`, err);
+    }
+  }
+
   return {
     async request(destination, req) {
       const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const maxBytes =
         req.maxResponseBytes ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-      const fail = (message: string, cause?: unknown) =>
-        new FederationRequestError(destination, message, { cause });
-      if (!req.path.startsWith('/')) throw fail(`request path must start with /: ${req.path}`);
-      let target: ResolvedServer;
-      try {
-        target = await options.resolver.resolve(destination);
-      } catch (err) {
-        throw fail(`cannot resolve the server name: ${(err as Error).message}`, err);
-      }
-      const headers: Record<string, string> = {
-        // Lower-cased, so a caller's `Host` or `Authorization` cannot ride alongside ours.
-        ...Object.fromEntries(
-          Object.entries(req.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
-        ),
-        host: target.hostHeader,
-        accept: 'application/json',
-      };
-      let body: string | undefined;
-      if (req.body !== undefined) {
-        body = JSON.stringify(req.body);
-        headers['content-type'] = 'application/json';
-      }
-      if (options.authorize) {
-        headers.authorization = await options.authorize(
-          req.method,
-          req.path,
-          destination,
-          req.body,
-        );
-      }
-      const origin = `https://${formatAuthority(target.host, target.port)}`;
-      let response: Dispatcher.ResponseData;
+      const { origin, response } = await send(
+        destination,
+        req,
+        AbortSignal.timeout(timeoutMs),
+        'application/json',
+      );
       let raw: Buffer;
       try {
-        response = await request(`${origin}${req.path}`, {
-          dispatcher: options.dispatcher,
-          method: req.method,
-          headers,
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
         raw = await readLimitedBody(response, maxBytes);
       } catch (err) {
-        throw fail(`${req.method} ${req.path} via ${origin}: ${describe(err)}`, err);
+        throw new FederationRequestError(
+          destination,
+          `${req.method} ${req.path} via ${origin}: ${describe(err)}`,
+          { cause: err },
+        );
       }
       const parsed = parseJson(raw);
       if (response.statusCode < 200 || response.statusCode > 299) {
@@ -139,10 +176,83 @@ export function createFederationClient(options: FederationClientOptions): Federa
           parsed.ok ? parsed.value : undefined,
         );
       }
-      if (!parsed.ok) throw fail(`${req.method} ${req.path}: the reply is not JSON`);
+      if (!parsed.ok) {
+        throw new FederationRequestError(
+          destination,
+          `${req.method} ${req.path}: the reply is not JSON`,
+        );
+      }
       return { status: response.statusCode, headers: response.headers, body: parsed.value };
     },
+
+    async stream(destination, req) {
+      // No overall deadline (a large file takes its time); the connection and every wait for
+      // the next bytes are bounded instead.
+      const idleMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const abort = new AbortController();
+      const headersDeadline = setTimeout(() => abort.abort(new Error('no reply in time')), idleMs);
+      let response: Dispatcher.ResponseData;
+      try {
+        ({ response } = await send(destination, req, abort.signal, '*/*'));
+      } finally {
+        clearTimeout(headersDeadline);
+      }
+      return toStreamResponse(destination, response, abort, idleMs);
+    },
+
+    async streamUrl(destination, url, timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS) {
+      const abort = new AbortController();
+      const headersDeadline = setTimeout(
+        () => abort.abort(new Error('no reply in time')),
+        timeoutMs,
+      );
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(url, {
+          dispatcher: options.dispatcher,
+          method: 'GET',
+          signal: abort.signal,
+        });
+      } catch (err) {
+        throw new FederationRequestError(destination, `GET ${url}: ${describe(err)}`, {
+          cause: err,
+        });
+      } finally {
+        clearTimeout(headersDeadline);
+      }
+      return toStreamResponse(destination, response, abort, timeoutMs);
+    },
   };
+}
+
+async function toStreamResponse(
+  destination: string,
+  response: Dispatcher.ResponseData,
+  abort: AbortController,
+  idleMs: number,
+): Promise<FederationStreamResponse> {
+  if (response.statusCode < 200 || response.statusCode > 299) {
+    let parsed: { ok: true; value: unknown } | { ok: false } = { ok: false };
+    try {
+      parsed = parseJson(await readLimitedBody(response, 64 * 1024));
+    } catch {
+      // An error reply too large or cut off says no more than its status.
+    }
+    throw new FederationHttpError(
+      destination,
+      response.statusCode,
+      parsed.ok ? parsed.value : undefined,
+    );
+  }
+  const body = response.body;
+  // A stalled sender must not hold a reader forever: each wait for more bytes is bounded.
+  let idle = setTimeout(() => abort.abort(new Error('the reply stalled')), idleMs);
+  body.on('data', () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => abort.abort(new Error('the reply stalled')), idleMs);
+  });
+  body.on('close', () => clearTimeout(idle));
+  return { status: response.statusCode, headers: response.headers, body };
 }
 
 function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {

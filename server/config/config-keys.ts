@@ -29,6 +29,7 @@ const RATE_LIMITS = [
   ['login', 0.17, 3, 'Login attempts, per client IP address'],
   ['failed_login', 0.17, 3, 'Failed logins, per account'],
   ['registration', 0.17, 3, 'Account registrations, per client IP address'],
+  ['media_uploads', 10, 50, 'Media uploads and asynchronous upload URIs (POST create), per user'],
 ] as const;
 
 const rateLimitKeys = RATE_LIMITS.flatMap(([name, rate, size, what]) => [
@@ -227,6 +228,51 @@ export const CONFIG_KEYS = [
     },
     description:
       'Fixed addresses for server names, as `name=host:port` entries, used instead of well-known and SRV discovery (the connection still uses TLS and the Host header is the server name). For servers on one machine (tests, Complement); unset: none.',
+  },
+  {
+    key: 'ipfs_api',
+    schema: { type: 'string', pattern: '^https?://' },
+    description:
+      "URL of a Kubo (IPFS) node's RPC API (http://127.0.0.1:5001) that stores and pins media. Unset: media is kept in <data_dir>/media, addressed by the same CIDs.",
+  },
+  {
+    key: 'max_upload_size',
+    schema: { type: 'integer', minimum: 1 },
+    default: 104857600,
+    description:
+      'Largest media upload in bytes (also the largest remote media fetched over federation); larger gets 413 M_TOO_LARGE.',
+  },
+  {
+    key: 'media_max_pending_uploads',
+    schema: { type: 'integer', minimum: 1 },
+    default: 10,
+    description:
+      'Asynchronous upload URIs (POST /_matrix/media/v1/create) a user may hold without bytes at once; more gets 429 M_LIMIT_EXCEEDED.',
+  },
+  {
+    key: 'media_unused_expiry_ms',
+    schema: { type: 'integer', minimum: 1000 },
+    default: 86400000,
+    description: 'How long an asynchronous upload URI waits for its bytes before it expires.',
+  },
+  {
+    key: 'media_legacy_download',
+    schema: { type: 'boolean' },
+    default: true,
+    description:
+      'Serve media on the unauthenticated /_matrix/media/v3/download and thumbnail endpoints, for clients older than Matrix 1.11. false: only the authenticated /_matrix/client/v1/media endpoints serve it.',
+  },
+  {
+    key: 'media_retention_local_days',
+    schema: { type: 'number', exclusiveMinimum: 0 },
+    description:
+      'Delete local media not downloaded for this many days. Unset: local media is kept forever.',
+  },
+  {
+    key: 'media_retention_remote_days',
+    schema: { type: 'number', exclusiveMinimum: 0 },
+    description:
+      "Drop cached copies of other servers' media not downloaded for this many days (fetched again when asked for). Unset: kept forever.",
   },
   ...rateLimitKeys,
 ] as const satisfies readonly ConfigKey[];

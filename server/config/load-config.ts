@@ -15,6 +15,7 @@ export interface RateLimitConfig {
   readonly login: RateLimit;
   readonly failedLogin: RateLimit;
   readonly registration: RateLimit;
+  readonly mediaUploads: RateLimit;
 }
 
 export interface Config {
@@ -50,6 +51,15 @@ export interface Config {
   /** federation_server_addresses: server name -> `host:port`, bypassing discovery. */
   federationServerAddresses: ReadonlyMap<string, string>;
   rateLimits: RateLimitConfig;
+  /** Kubo RPC API URL; undefined: the local content-addressed store in <dataDir>/media. */
+  ipfsApi: string | undefined;
+  maxUploadBytes: number;
+  mediaMaxPendingUploads: number;
+  mediaUnusedExpiryMs: number;
+  mediaLegacyDownload: boolean;
+  /** Days without a download before media is deleted; undefined: kept forever. */
+  mediaRetentionLocalDays: number | undefined;
+  mediaRetentionRemoteDays: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -204,7 +214,15 @@ function toConfig(raw: RawConfig): Config {
       login: rateLimitOf(raw, 'login'),
       failedLogin: rateLimitOf(raw, 'failed_login'),
       registration: rateLimitOf(raw, 'registration'),
+      mediaUploads: rateLimitOf(raw, 'media_uploads'),
     },
+    ipfsApi: optional('ipfs_api'),
+    maxUploadBytes: raw.max_upload_size as number,
+    mediaMaxPendingUploads: raw.media_max_pending_uploads as number,
+    mediaUnusedExpiryMs: raw.media_unused_expiry_ms as number,
+    mediaLegacyDownload: raw.media_legacy_download as boolean,
+    mediaRetentionLocalDays: raw.media_retention_local_days as number | undefined,
+    mediaRetentionRemoteDays: raw.media_retention_remote_days as number | undefined,
   };
 }
 

@@ -20,6 +20,7 @@ export function createRateLimits(config: RateLimitConfig): RateLimits {
     login: new TokenBucketLimiter(config.login),
     failedLogin: new TokenBucketLimiter(config.failedLogin),
     registration: new TokenBucketLimiter(config.registration),
+    mediaUploads: new TokenBucketLimiter(config.mediaUploads),
   };
 }
 

@@ -22,6 +22,7 @@ import type {
 } from './tables/federation-queue.ts';
 import type { FiltersTable } from './tables/filters.ts';
 import type { KeyBackupSessionsTable, KeyBackupVersionsTable } from './tables/key-backup.ts';
+import type { MediaTable, MediaThumbnailsTable } from './tables/media.ts';
 import type { PresenceTable } from './tables/presence.ts';
 import type { ProfilesTable } from './tables/profiles.ts';
 import type { ReceiptsTable } from './tables/receipts.ts';
@@ -89,4 +90,6 @@ export interface Database {
   e2e_signatures: E2eSignaturesTable;
   device_list_changes: DeviceListChangesTable;
   remote_device_lists: RemoteDeviceListsTable;
+  media: MediaTable;
+  media_thumbnails: MediaThumbnailsTable;
 }

@@ -1,0 +1,72 @@
+// Opens another server's media (or thumbnail) for reading: the federation endpoint's
+// multipart/mixed reply, following a Location part to the bytes; servers older than Matrix 1.11
+// that do not know the endpoint (M_UNRECOGNIZED) are asked on their legacy media path instead.
+import type { Context } from '../../server/context.ts';
+import { FederationHttpError } from '../transport/federation-client.ts';
+import { readMultipartMixed } from './multipart-mixed-reader.ts';
+
+export interface RemoteMediaBody {
+  readonly contentType: string | undefined;
+  readonly contentDisposition: string | undefined;
+  readonly bytes: AsyncIterable<Uint8Array>;
+  /** Releases the connection when the bytes were not read to the end. */
+  close(): void;
+}
+
+export interface RemoteMediaPaths {
+  /** /_matrix/federation/v1/media/..., percent-encoded with its query. */
+  readonly federation: string;
+  /** /_matrix/media/v3/... with allow_remote=false, for servers without the above. */
+  readonly legacy: string;
+}
+
+export async function openRemoteMedia(
+  ctx: Pick<Context, 'federation' | 'config'>,
+  origin: string,
+  paths: RemoteMediaPaths,
+): Promise<RemoteMediaBody> {
+  const client = ctx.federation.client;
+  let response: Awaited<ReturnType<typeof client.stream>>;
+  try {
+    response = await client.stream(origin, { method: 'GET', path: paths.federation });
+  } catch (err) {
+    if (!(err instanceof FederationHttpError) || err.errcode !== 'M_UNRECOGNIZED') throw err;
+    const legacy = await client.stream(origin, { method: 'GET', path: paths.legacy });
+    return {
+      contentType: header(legacy.headers['content-type']),
+      contentDisposition: header(legacy.headers['content-disposition']),
+      bytes: legacy.body,
+      close: () => legacy.body.destroy(),
+    };
+  }
+  const contentType = header(response.headers['content-type']) ?? '';
+  let parsed: Awaited<ReturnType<typeof readMultipartMixed>>;
+  try {
+    parsed = await readMultipartMixed(contentType, response.body, {
+      maxBytes: ctx.config.maxUploadBytes,
+    });
+  } catch (err) {
+    response.body.destroy();
+    throw err;
+  }
+  if ('location' in parsed) {
+    response.body.destroy();
+    const redirected = await client.streamUrl(origin, parsed.location);
+    return {
+      contentType: header(redirected.headers['content-type']),
+      contentDisposition: header(redirected.headers['content-disposition']),
+      bytes: redirected.body,
+      close: () => redirected.body.destroy(),
+    };
+  }
+  return {
+    contentType: parsed.part.headers['content-type'],
+    contentDisposition: parsed.part.headers['content-disposition'],
+    bytes: parsed.part.body,
+    close: () => response.body.destroy(),
+  };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

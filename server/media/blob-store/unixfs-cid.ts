@@ -1,0 +1,60 @@
+// The CID of a byte stream as a UnixFS file, exactly as
+// `ipfs add --cid-version=1 --raw-leaves --chunker=size-262144` computes it, without storing any
+// block. The local blob store names its files with it, so a blob moved between a local directory
+// and Kubo keeps its CID.
+import { type ImporterOptions, importByteStream } from 'ipfs-unixfs-importer';
+import { fixedSize } from 'ipfs-unixfs-importer/chunker';
+import { balanced } from 'ipfs-unixfs-importer/layout';
+import { CID } from 'multiformats/cid';
+
+/**
+ * The one description of how bytes become a DAG. Kubo's add options and the local importer are
+ * both derived from it; a change here changes every CID, so stored blobs would need re-adding.
+ * These are Kubo's defaults for CIDv1 (the `unixfs-v0-2015` layout with raw leaves), spelled out
+ * so that a node configured otherwise (Import.* or a `unixfs-v1-2025` profile) still agrees.
+ */
+export const UNIXFS_IMPORT = {
+  cidVersion: 1,
+  rawLeaves: true,
+  hash: 'sha2-256',
+  chunkSize: 262_144,
+  /** Links per interior node of the balanced DAG (Kubo's Import.UnixFSFileMaxLinks default). */
+  maxLinksPerNode: 174,
+} as const;
+
+export const UNIXFS_IMPORTER_OPTIONS: ImporterOptions = {
+  cidVersion: UNIXFS_IMPORT.cidVersion,
+  rawLeaves: UNIXFS_IMPORT.rawLeaves,
+  // A file of one chunk is that raw block itself, as in Kubo.
+  reduceSingleLeafToSelf: true,
+  chunker: fixedSize({ chunkSize: UNIXFS_IMPORT.chunkSize }),
+  layout: balanced({ maxChildrenPerNode: UNIXFS_IMPORT.maxLinksPerNode }),
+  // Blocks hashed concurrently: bounds memory to about this many chunks.
+  blockWriteConcurrency: 4,
+};
+
+// Only the root CID is wanted: every block is hashed and dropped.
+const discardingBlockstore = {
+  put: (cid: CID) => cid,
+};
+
+/** CIDv1, base32, e.g. `bafkrei...` (one chunk) or `bafybei...` (several). */
+export async function unixfsCid(
+  bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<string> {
+  const result = await importByteStream(bytes, discardingBlockstore, UNIXFS_IMPORTER_OPTIONS);
+  return result.cid.toString();
+}
+
+/**
+ * The canonical form of a blob CID (CIDv1, base32), or undefined if `text` is not one. Stores use
+ * it before touching a path or an RPC argument: anything else cannot have been stored.
+ */
+export function canonicalBlobCid(text: string): string | undefined {
+  try {
+    const cid = CID.parse(text);
+    return cid.version === 1 && cid.toString() === text ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}

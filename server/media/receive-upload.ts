@@ -1,0 +1,43 @@
+// Takes an upload's bytes into the blob store as they arrive, never holding the whole file:
+// refused before reading when the declared length is over the limit, cut off as soon as the
+// bytes pass it. Either way nothing is stored and the client gets 413 M_TOO_LARGE.
+import type { FastifyRequest } from 'fastify';
+import type { Context } from '../context.ts';
+import { MatrixError } from '../http/matrix-error.ts';
+import { BlobTooLargeError, type StoredBlob } from './blob-store/blob-store.ts';
+import { acceptedContentType } from './content-headers.ts';
+
+export function uploadTooLarge(maxBytes: number): MatrixError {
+  return new MatrixError(413, 'M_TOO_LARGE', `Uploads are limited to ${maxBytes} bytes`);
+}
+
+export interface ReceivedUpload extends StoredBlob {
+  /** null: none or not a media type; served as application/octet-stream. */
+  readonly contentType: string | null;
+  readonly uploadName: string | null;
+}
+
+export async function receiveUpload(
+  ctx: Context,
+  request: FastifyRequest<{ Querystring: { filename?: string } }>,
+): Promise<ReceivedUpload> {
+  const maxBytes = ctx.config.maxUploadBytes;
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw uploadTooLarge(maxBytes);
+  const body = request.body as AsyncIterable<Uint8Array> | undefined;
+  let blob: StoredBlob;
+  try {
+    blob = await ctx.media.blobs.put(body ?? emptyBody(), { maxBytes });
+  } catch (err) {
+    if (err instanceof BlobTooLargeError) throw uploadTooLarge(maxBytes);
+    throw err;
+  }
+  const fileName = request.query.filename;
+  return {
+    ...blob,
+    contentType: acceptedContentType(request.headers['content-type']) ?? null,
+    uploadName: fileName !== undefined && fileName !== '' ? fileName : null,
+  };
+}
+
+async function* emptyBody(): AsyncIterable<Uint8Array> {}
