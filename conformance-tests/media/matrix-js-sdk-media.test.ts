@@ -23,6 +23,25 @@ const RUNS = [
   { ...PROCESS_BACKENDS[1]!, store: 'local files' as const },
 ];
 
+/** The sdk's authenticated media URL (Matrix 1.11) for an mxc:// URI, as a client builds it. */
+function authenticatedUrl(
+  client: sdk.MatrixClient,
+  mxc: string,
+  thumbnail?: { width: number; height: number; method: 'crop' | 'scale' },
+): string {
+  const url = client.mxcUrlToHttp(
+    mxc,
+    thumbnail?.width,
+    thumbnail?.height,
+    thumbnail?.method,
+    false,
+    true,
+    true,
+  );
+  assert.ok(url, `no URL for ${mxc}`);
+  return url;
+}
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 async function downloadAs(
@@ -109,15 +128,7 @@ for (const run of RUNS) {
       assert.equal(imageUri, imageUpload.content_uri);
 
       // The sdk builds the authenticated media URLs (Matrix 1.11) when told to.
-      const imageUrl = bob.mxcUrlToHttp(
-        imageUri,
-        undefined,
-        undefined,
-        undefined,
-        false,
-        true,
-        true,
-      );
+      const imageUrl = authenticatedUrl(bob, imageUri);
       assert.ok(imageUrl.includes('/_matrix/client/v1/media/download/'), imageUrl);
       const gotImage = await downloadAs(bob, imageUrl);
       assert.equal(gotImage.status, 200);
@@ -125,14 +136,14 @@ for (const run of RUNS) {
       assert.equal(gotImage.headers.get('content-disposition'), 'inline; filename="photo.png"');
       assert.deepEqual(gotImage.bytes, image);
 
-      const bigUrl = bob.mxcUrlToHttp(bigUri, undefined, undefined, undefined, false, true, true)!;
+      const bigUrl = authenticatedUrl(bob, bigUri);
       const gotBig = await downloadAs(bob, bigUrl);
       assert.equal(gotBig.status, 200);
       assert.equal(gotBig.bytes.length, BIG);
       assert.equal(sha256(gotBig.bytes), sha256(big));
       assert.equal(gotBig.headers.get('content-disposition'), 'attachment; filename="archive.bin"');
 
-      const thumbUrl = bob.mxcUrlToHttp(imageUri, 96, 96, 'crop', false, true, true)!;
+      const thumbUrl = authenticatedUrl(bob, imageUri, { width: 96, height: 96, method: 'crop' });
       assert.ok(thumbUrl.includes('/_matrix/client/v1/media/thumbnail/'), thumbUrl);
       const thumb = await downloadAs(bob, thumbUrl);
       assert.equal(thumb.status, 200);
