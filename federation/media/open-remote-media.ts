@@ -1,6 +1,6 @@
 // Opens another server's media (or thumbnail) for reading: the federation endpoint's
 // multipart/mixed reply, following a Location part to the bytes; servers older than Matrix 1.11
-// that do not know the endpoint (M_UNRECOGNIZED) are asked on their legacy media path instead.
+// that do not know the endpoint are asked on their legacy media path instead.
 import type { Context } from '../../server/context.ts';
 import { FederationHttpError } from '../transport/federation-client.ts';
 import { readMultipartMixed } from './multipart-mixed-reader.ts';
@@ -30,7 +30,7 @@ export async function openRemoteMedia(
   try {
     response = await client.stream(origin, { method: 'GET', path: paths.federation });
   } catch (err) {
-    if (!(err instanceof FederationHttpError) || err.errcode !== 'M_UNRECOGNIZED') throw err;
+    if (!(err instanceof FederationHttpError) || !mayLackFederationMedia(err)) throw err;
     const legacy = await client.stream(origin, { method: 'GET', path: paths.legacy });
     return {
       contentType: header(legacy.headers['content-type']),
@@ -65,6 +65,15 @@ export async function openRemoteMedia(
     bytes: parsed.part.body,
     close: () => response.body.destroy(),
   };
+}
+
+/**
+ * Whether a failure of the federation endpoint may just mean the server predates it: it is then
+ * asked on the legacy path. Servers without the route answer M_UNRECOGNIZED, but also plain 400,
+ * 404, 405 or 501 (a 404 for media that really is unknown costs one more request, also a 404).
+ */
+function mayLackFederationMedia(err: FederationHttpError): boolean {
+  return err.errcode === 'M_UNRECOGNIZED' || [400, 404, 405, 501].includes(err.status);
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -104,8 +104,9 @@ export function createFederationClient(options: FederationClientOptions): Federa
   async function send(
     destination: string,
     req: FederationRequest,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     accept: string,
+    idleMs?: number,
   ): Promise<{ origin: string; response: Dispatcher.ResponseData }> {
     const fail = (message: string, cause?: unknown) =>
       new FederationRequestError(destination, message, { cause });
@@ -139,7 +140,8 @@ export function createFederationClient(options: FederationClientOptions): Federa
         method: req.method,
         headers,
         body,
-        signal,
+        ...(signal ? { signal } : {}),
+        ...(idleMs === undefined ? {} : { headersTimeout: idleMs, bodyTimeout: idleMs }),
       });
       return { origin, response };
     } catch (err) {
@@ -186,41 +188,28 @@ export function createFederationClient(options: FederationClientOptions): Federa
     },
 
     async stream(destination, req) {
-      // No overall deadline (a large file takes its time); the connection and every wait for
-      // the next bytes are bounded instead.
+      // No overall deadline (a large file takes its time); the wait for the headers and every
+      // wait for the next bytes are bounded instead (undici's headersTimeout and bodyTimeout).
       const idleMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const abort = new AbortController();
-      const headersDeadline = setTimeout(() => abort.abort(new Error('no reply in time')), idleMs);
-      let response: Dispatcher.ResponseData;
-      try {
-        ({ response } = await send(destination, req, abort.signal, '*/*'));
-      } finally {
-        clearTimeout(headersDeadline);
-      }
-      return toStreamResponse(destination, response, abort, idleMs);
+      const { response } = await send(destination, req, undefined, '*/*', idleMs);
+      return toStreamResponse(destination, response);
     },
 
     async streamUrl(destination, url, timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS) {
-      const abort = new AbortController();
-      const headersDeadline = setTimeout(
-        () => abort.abort(new Error('no reply in time')),
-        timeoutMs,
-      );
       let response: Dispatcher.ResponseData;
       try {
         response = await request(url, {
           dispatcher: options.dispatcher,
           method: 'GET',
-          signal: abort.signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
         });
       } catch (err) {
         throw new FederationRequestError(destination, `GET ${url}: ${describe(err)}`, {
           cause: err,
         });
-      } finally {
-        clearTimeout(headersDeadline);
       }
-      return toStreamResponse(destination, response, abort, timeoutMs);
+      return toStreamResponse(destination, response);
     },
   };
 }
@@ -228,8 +217,6 @@ export function createFederationClient(options: FederationClientOptions): Federa
 async function toStreamResponse(
   destination: string,
   response: Dispatcher.ResponseData,
-  abort: AbortController,
-  idleMs: number,
 ): Promise<FederationStreamResponse> {
   if (response.statusCode < 200 || response.statusCode > 299) {
     let parsed: { ok: true; value: unknown } | { ok: false } = { ok: false };
@@ -244,15 +231,7 @@ async function toStreamResponse(
       parsed.ok ? parsed.value : undefined,
     );
   }
-  const body = response.body;
-  // A stalled sender must not hold a reader forever: each wait for more bytes is bounded.
-  let idle = setTimeout(() => abort.abort(new Error('the reply stalled')), idleMs);
-  body.on('data', () => {
-    clearTimeout(idle);
-    idle = setTimeout(() => abort.abort(new Error('the reply stalled')), idleMs);
-  });
-  body.on('close', () => clearTimeout(idle));
-  return { status: response.statusCode, headers: response.headers, body };
+  return { status: response.statusCode, headers: response.headers, body: response.body };
 }
 
 function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {

@@ -1,12 +1,13 @@
 // The client-server spec versions Cairn claims. A client that sees a version here assumes the
 // endpoints of that version exist, so the list stops where the client API does.
 //
-// Claimed: v1.1 to v1.10 — accounts, UIA, devices, profile, account data, filters, push rules
+// Claimed: v1.1 to v1.11 — accounts, UIA, devices, profile, account data, filters, push rules
 // (storage and editing), rooms, membership, aliases, directory, /sync, /messages, context,
-// relations and threads, redactions, receipts, read markers, typing.
-// Not yet served, though these versions include them: the media repository (issue 7), the E2EE
-// key and to-device endpoints (issue 6), 3PIDs, presence, pushers, spaces hierarchy, reporting,
-// room upgrades. v1.11 is not claimed: from it clients switch to authenticated media.
+// relations and threads, redactions, receipts, read markers, typing, presence, E2EE keys and
+// to-device, key backup, and the media repository with v1.11's authenticated media (from v1.11
+// clients fetch media from /_matrix/client/v1/media with their access token).
+// Not yet served, though these versions include them: 3PIDs, pushers, spaces hierarchy,
+// reporting, room upgrades, URL previews.
 export const CLIENT_SPEC_VERSIONS: readonly string[] = [
   'v1.1',
   'v1.2',
@@ -18,6 +19,7 @@ export const CLIENT_SPEC_VERSIONS: readonly string[] = [
   'v1.8',
   'v1.9',
   'v1.10',
+  'v1.11',
 ];
 
 /** Unstable features (MSCs) Cairn implements, by their unstable feature name. */
