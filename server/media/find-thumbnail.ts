@@ -8,6 +8,7 @@ import { MatrixError, notFound } from '../http/matrix-error.ts';
 import { getMedia, getThumbnail, insertThumbnail, type ThumbnailKey } from '../storage/media.ts';
 import { type FindMediaOptions, findServableMedia, type ServableMedia } from './find-media.ts';
 import { isValidMediaId } from './media-id.ts';
+import { openBlob } from './send-media.ts';
 import {
   DEFAULT_MAX_INPUT_BYTES,
   NotThumbnailableError,
@@ -62,9 +63,10 @@ async function renderAndStore(
   if (media.size > DEFAULT_MAX_INPUT_BYTES) {
     throw new MatrixError(413, 'M_TOO_LARGE', 'The content is too large to thumbnail');
   }
+  const source = await openBlob(ctx.media.blobs, media.cid, undefined, { log: ctx.logger });
   let rendered: Awaited<ReturnType<typeof renderThumbnail>>;
   try {
-    rendered = await renderThumbnail(ctx.media.blobs.get(media.cid), {
+    rendered = await renderThumbnail(source, {
       width: key.width,
       height: key.height,
       method: key.method as 'crop' | 'scale',

@@ -5,10 +5,14 @@ import type { FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
 import { MatrixError } from '../http/matrix-error.ts';
 import { BlobTooLargeError, type StoredBlob } from './blob-store/blob-store.ts';
-import { acceptedContentType } from './content-headers.ts';
+import { acceptedContentType, DEFAULT_CONTENT_TYPE } from './content-headers.ts';
 
 export function uploadTooLarge(maxBytes: number): MatrixError {
   return new MatrixError(413, 'M_TOO_LARGE', `Uploads are limited to ${maxBytes} bytes`);
+}
+
+export function storageUnavailable(): MatrixError {
+  return new MatrixError(503, 'M_UNKNOWN', 'Media storage is unavailable; try again later');
 }
 
 export interface ReceivedUpload extends StoredBlob {
@@ -30,14 +34,24 @@ export async function receiveUpload(
     blob = await ctx.media.blobs.put(body ?? emptyBody(), { maxBytes });
   } catch (err) {
     if (err instanceof BlobTooLargeError) throw uploadTooLarge(maxBytes);
-    throw err;
+    // A client that went away gets no answer; anything else is the store failing (Kubo down,
+    // disk full): nothing was stored, and the client may try again.
+    if (request.raw.destroyed || request.raw.readableAborted) throw err;
+    request.log.error({ err }, 'media upload could not be stored');
+    throw storageUnavailable();
   }
   const fileName = request.query.filename;
   return {
     ...blob,
-    contentType: acceptedContentType(request.headers['content-type']) ?? null,
+    contentType: storedContentType(request.headers['content-type']),
     uploadName: fileName !== undefined && fileName !== '' ? fileName : null,
   };
+}
+
+/** null for none or the default: served as application/octet-stream either way. */
+function storedContentType(header: string | undefined): string | null {
+  const type = acceptedContentType(header);
+  return type === undefined || type === DEFAULT_CONTENT_TYPE ? null : type;
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}

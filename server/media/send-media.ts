@@ -2,13 +2,15 @@
 // single `Range: bytes=...` request so players can seek in audio and video.
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BlobStore, ByteRange } from './blob-store/blob-store.ts';
+import { notFound } from '../http/matrix-error.ts';
+import { BlobNotFoundError, type BlobStore, type ByteRange } from './blob-store/blob-store.ts';
 import {
   contentDisposition,
   DEFAULT_CONTENT_TYPE,
   isInlineSafe,
   MEDIA_SECURITY_HEADERS,
 } from './content-headers.ts';
+import { storageUnavailable } from './receive-upload.ts';
 
 export interface MediaToSend {
   readonly cid: string;
@@ -20,12 +22,12 @@ export interface MediaToSend {
   readonly forceInline?: boolean;
 }
 
-export function sendMedia(
+export async function sendMedia(
   blobs: BlobStore,
   request: FastifyRequest,
   reply: FastifyReply,
   media: MediaToSend,
-): FastifyReply {
+): Promise<FastifyReply> {
   const contentType = media.contentType ?? DEFAULT_CONTENT_TYPE;
   const inline = media.forceInline === true || isInlineSafe(contentType);
   reply.headers({
@@ -48,7 +50,45 @@ export function sendMedia(
     reply.header('content-length', String(media.size));
   }
   if (media.size === 0 || request.method === 'HEAD') return reply.send('');
-  return reply.send(Readable.from(blobs.get(media.cid, range ?? undefined)));
+  const bytes = await openBlob(blobs, media.cid, range ?? undefined, request);
+  return reply.send(Readable.from(bytes));
+}
+
+/**
+ * The blob's bytes with the first chunk already read, so that a missing blob or a store that is
+ * down is answered with an error status instead of a response cut short after its headers.
+ */
+export async function openBlob(
+  blobs: BlobStore,
+  cid: string,
+  range: ByteRange | undefined,
+  request: Pick<FastifyRequest, 'log'>,
+): Promise<AsyncIterable<Uint8Array>> {
+  const iterator = blobs.get(cid, range)[Symbol.asyncIterator]();
+  let first: IteratorResult<Uint8Array>;
+  try {
+    first = await iterator.next();
+  } catch (err) {
+    if (err instanceof BlobNotFoundError) {
+      // A row names bytes the store does not have: lost, or collected behind our back.
+      request.log.error({ cid }, 'stored media is missing from the blob store');
+      throw notFound('The content is missing');
+    }
+    request.log.error({ err, cid }, 'media could not be read from the blob store');
+    throw storageUnavailable();
+  }
+  return (async function* () {
+    try {
+      if (first.done) return;
+      yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        yield next.value;
+      }
+    } finally {
+      // A reader that stops early (the client went away) releases the file or connection.
+      await iterator.return?.();
+    }
+  })();
 }
 
 /** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; anything else is served whole. */

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import { type Endpoint, registerEndpoints } from '../../http/endpoint.ts';
+import { acceptedContentType, DEFAULT_CONTENT_TYPE } from '../../media/content-headers.ts';
 import { createMedia } from './create-media.ts';
 import { downloadMediaEndpoints } from './download-media.ts';
 import { mediaConfigEndpoints } from './get-media-config.ts';
@@ -20,6 +21,14 @@ export const mediaEndpoints: readonly Endpoint<Context, any, any, any>[] = [
 
 export function registerMediaUploads(app: FastifyInstance, ctx: Context): void {
   app.register(async (scope) => {
+    // Any Content-Type is a file's; one that is not a media type (fastify would refuse it with
+    // 415 before the body parser) is stored as application/octet-stream, as none at all is.
+    scope.addHook('onRequest', async (request) => {
+      const type = request.headers['content-type'];
+      if (type !== undefined && acceptedContentType(type) === undefined) {
+        request.headers['content-type'] = DEFAULT_CONTENT_TYPE;
+      }
+    });
     scope.removeAllContentTypeParsers();
     // The body stays the unread request stream; receive-upload.ts reads it.
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));

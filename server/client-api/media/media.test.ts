@@ -3,7 +3,7 @@
 // asynchronous uploads, thumbnails, admin quarantine and delete, retention, and the errors.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -564,5 +564,46 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(mediaFiles(dataDir).length, 1);
       },
       { CAIRN_MEDIA_RETENTION_LOCAL_DAYS: '2' },
+    ));
+}
+
+for (const kind of DATABASE_KINDS) {
+  test(`${kind}: a blob store that is down or lost bytes gives errors, never a 500 or a cut-off body`, (t) =>
+    withMedia(t, kind, async (client, dataDir) => {
+      const alice = await client.newAccount('alice');
+      // A malformed Content-Type is not echoed back: served as application/octet-stream.
+      const odd = await upload(client, alice.accessToken, Buffer.from('x'), 'not a media type');
+      const oddGot = await raw(client, 'GET', `${V1}/download/${odd}`, {
+        token: alice.accessToken,
+      });
+      assert.equal(oddGot.headers['content-type'], 'application/octet-stream');
+      assert.equal(oddGot.headers['content-disposition'], 'attachment');
+
+      const id = await upload(client, alice.accessToken, randomBytes(5000));
+      for (const file of readdirSync(join(dataDir, 'media', 'blobs'), {
+        recursive: true,
+        withFileTypes: true,
+      })) {
+        if (file.isFile()) rmSync(join(file.parentPath, file.name));
+      }
+      const lost = await raw(client, 'GET', `${V1}/download/${id}`, { token: alice.accessToken });
+      assertError({ status: lost.status, body: lost.json }, 404, 'M_NOT_FOUND');
+    }));
+
+  test(`${kind}: with Kubo unreachable an upload is 503 and stores nothing`, (t) =>
+    withMedia(
+      t,
+      kind,
+      async (client) => {
+        const alice = await client.newAccount('alice');
+        const res = await raw(client, 'POST', UPLOAD, {
+          token: alice.accessToken,
+          body: randomBytes(1000),
+        });
+        assertError({ status: res.status, body: res.json }, 503, 'M_UNKNOWN');
+        assert.deepEqual(await client.db.selectFrom('media').selectAll().execute(), []);
+      },
+      // Nothing listens on port 9 (discard) of loopback here.
+      { CAIRN_IPFS_API: 'http://127.0.0.1:9' },
     ));
 }
