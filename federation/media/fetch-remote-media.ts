@@ -63,6 +63,10 @@ export async function openOrExplain(
     if (err instanceof FederationHttpError && err.status === 404) {
       throw notFound('No such media on its server');
     }
+    // The media's server refused the request itself (a thumbnail of a non-image, say).
+    if (err instanceof FederationHttpError && err.status === 400) {
+      throw new MatrixError(400, err.errcode ?? 'M_UNKNOWN', `${origin} refused: ${err.message}`);
+    }
     if (err instanceof MatrixError) throw err;
     ctx.logger.info({ err, origin, path: paths.federation }, 'remote media fetch failed');
     throw new MatrixError(502, 'M_UNKNOWN', `Could not fetch the media from ${origin}`);

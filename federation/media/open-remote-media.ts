@@ -31,7 +31,14 @@ export async function openRemoteMedia(
     response = await client.stream(origin, { method: 'GET', path: paths.federation });
   } catch (err) {
     if (!(err instanceof FederationHttpError) || !mayLackFederationMedia(err)) throw err;
-    const legacy = await client.stream(origin, { method: 'GET', path: paths.legacy });
+    let legacy: Awaited<ReturnType<typeof client.stream>>;
+    try {
+      legacy = await client.stream(origin, { method: 'GET', path: paths.legacy });
+    } catch (legacyErr) {
+      // No legacy path either: the first answer was the server's real one.
+      if (legacyErr instanceof FederationHttpError && lacksEndpoint(legacyErr)) throw err;
+      throw legacyErr;
+    }
     return {
       contentType: header(legacy.headers['content-type']),
       contentDisposition: header(legacy.headers['content-disposition']),
@@ -74,6 +81,10 @@ export async function openRemoteMedia(
  */
 function mayLackFederationMedia(err: FederationHttpError): boolean {
   return err.errcode === 'M_UNRECOGNIZED' || [400, 404, 405, 501].includes(err.status);
+}
+
+function lacksEndpoint(err: FederationHttpError): boolean {
+  return err.errcode === 'M_UNRECOGNIZED' || err.status === 405 || err.status === 501;
 }
 
 function header(value: string | string[] | undefined): string | undefined {

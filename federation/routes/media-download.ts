@@ -21,6 +21,7 @@ import {
 } from '../../server/media/content-headers.ts';
 import { findServableMedia } from '../../server/media/find-media.ts';
 import { findThumbnail } from '../../server/media/find-thumbnail.ts';
+import { openBlob } from '../../server/media/send-media.ts';
 import { parseThumbnailParams } from '../../server/media/thumbnails/thumbnail-sizes.ts';
 import type { FederationContext } from '../federation-context.ts';
 import { writeMultipartMixed } from '../media/multipart-mixed-writer.ts';
@@ -52,7 +53,7 @@ export const getFederationMedia = defineEndpoint<
           media.upload_name,
         ),
         byteLength: media.size,
-        bytes: ctx.media.blobs.get(media.cid),
+        bytes: await openBlob(ctx.media.blobs, media.cid, undefined, request),
       },
     );
     reply.header('content-type', multipart.contentType);
@@ -89,7 +90,7 @@ export const getFederationThumbnail = defineEndpoint<
         contentType: thumbnail.contentType,
         contentDisposition: `inline; filename="thumbnail.${extension}"`,
         byteLength: thumbnail.size,
-        bytes: ctx.media.blobs.get(thumbnail.cid),
+        bytes: await openBlob(ctx.media.blobs, thumbnail.cid, undefined, request),
       },
     );
     reply.header('content-type', multipart.contentType);
