@@ -11,6 +11,14 @@ COPY package.json package-lock.json ./
 # needed on an image that already runs Node 24.
 RUN npm ci --omit=dev --no-audit --no-fund
 
+# The anchor contract's ABI and bytecode are compiled from contracts/CairnAnchor.sol (with the
+# solc compiler, a devDependency), not committed: built here, only the artifact is shipped.
+FROM deps AS contracts
+RUN npm install --no-save --no-audit --no-fund \
+    "solc@$(node -p "require('./package.json').devDependencies.solc")"
+COPY contracts ./contracts
+RUN node contracts/build-contract.ts
+
 FROM node:24-slim AS runtime
 # `openssl` makes the self-signed federation certificate when none is configured
 # (federation/transport/openssl-certificates.ts); the slim image does not ship it.
@@ -28,6 +36,7 @@ COPY federation ./federation
 COPY schemas ./schemas
 COPY migrations ./migrations
 COPY contracts ./contracts
+COPY --from=contracts /app/contracts/generated ./contracts/generated
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -17,6 +17,8 @@ import {
 // Every table the migrations create, so a migration that forgets one (or adds a stray) fails here.
 const TABLES = [
   'access_tokens',
+  'anchor_epochs',
+  'anchor_snapshots',
   'account_data',
   'current_state',
   'device_inbox',

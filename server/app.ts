@@ -23,6 +23,7 @@ import { useFederationAuth } from '../federation/transport/verify-request.ts';
 import { accountEndpoints } from './client-api/account-endpoints.ts';
 import { mediaAdminEndpoints } from './client-api/admin/media-admin.ts';
 import { sharedSecretRegisterEndpoints } from './client-api/admin/shared-secret-register.ts';
+import { anchoringEndpoints } from './client-api/anchoring/anchoring-endpoints.ts';
 import { directoryEndpoints } from './client-api/directory/directory-endpoints.ts';
 import { ephemeralEndpoints } from './client-api/ephemeral/ephemeral-endpoints.ts';
 import { getHealth } from './client-api/health/get-health.ts';
@@ -100,6 +101,7 @@ export function buildClientApp(ctx: Context): FastifyInstance {
     ...accountEndpoints,
     ...mediaEndpoints,
     ...mediaAdminEndpoints,
+    ...anchoringEndpoints,
     getSync,
   ];
   if (ctx.config.enableMetrics) endpoints.push(getMetrics(ctx.config.metricsPath));

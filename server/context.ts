@@ -4,6 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { FederationServices } from '../federation/federation-services.ts';
+import type { AnchoringService } from './anchoring/anchoring-service.ts';
 import type { Config } from './config/load-config.ts';
 import type { TypingTracker } from './ephemeral/typing-tracker.ts';
 import type { Metrics } from './http/metrics.ts';
@@ -45,6 +46,8 @@ export interface Context {
   readonly typing: TypingTracker;
   /** Local users whose presence others now see changed: the federation sender passes it on. */
   readonly onPresencePublished?: (userIds: readonly string[]) => void;
+  /** Tamper-evident history: block store for snapshots, the chain, anchoring passes. */
+  readonly anchoring: AnchoringService;
   /** The media repository: blob store (Kubo or local), upload waiters, remote fetches. */
   readonly media: MediaServices;
   /** Outbound federation: the signed client and other servers' keys. */

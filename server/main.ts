@@ -1,7 +1,11 @@
-// The `cairn` command line: start, generate-config, register-user, version.
+// The `cairn` command line: start, generate-config, register-user, deploy-anchor-contract,
+// verify-room, export-room, version.
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { registerUserFromCli } from './accounts/register-user-cli.ts';
+import { deployAnchorContractFromCli } from './anchoring/deploy-anchor-contract.ts';
+import { exportRoomFromCli } from './anchoring/export-room-cli.ts';
+import { verifyRoomFromCli } from './anchoring/verify-room-cli.ts';
 import { generateConfigYaml } from './config/generate-config.ts';
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import { startServer } from './start.ts';
@@ -14,6 +18,15 @@ Commands:
   generate-config [--output F]  write a commented config file (default: print it)
   register-user <name> [--password P] [--admin]
                                 create a local account (on a running or stopped server)
+  deploy-anchor-contract [--anchorer ADDRESS] [--force]
+                                deploy the history anchor contract with chain_rpc_url and
+                                chain_private_key; prints the anchor_contract line
+  verify-room <roomId> [--server URL] [--car FILE] [--rpc URL] [--contract ADDRESS]
+              [--ipfs-api URL] [--access-token T]
+                                check a room's history against its anchors on chain: exits 0
+                                when intact, 1 naming the first broken link
+  export-room <roomId> --server URL --car FILE [--access-token T]
+                                save a room's events (IPLD blocks linked by prev_events) as CAR
   version                       print the version
 
 Options:
@@ -30,6 +43,13 @@ async function main(argv: string[]): Promise<number> {
       password: { type: 'string', short: 'p' },
       admin: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
+      anchorer: { type: 'string' },
+      server: { type: 'string' },
+      'access-token': { type: 'string' },
+      car: { type: 'string' },
+      rpc: { type: 'string' },
+      contract: { type: 'string' },
+      'ipfs-api': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -87,6 +107,47 @@ async function main(argv: string[]): Promise<number> {
       });
       (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
       return result.ok ? 0 : 1;
+    }
+
+    case 'deploy-anchor-contract': {
+      const config = loadConfig({ configPath: values.config });
+      const result = await deployAnchorContractFromCli(config, {
+        anchorer: values.anchorer,
+        force: values.force,
+      });
+      (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
+      return result.ok ? 0 : 1;
+    }
+
+    case 'verify-room': {
+      const [roomId] = args;
+      if (!roomId) {
+        process.stderr.write('cairn verify-room: give the room id\n');
+        return 2;
+      }
+      return verifyRoomFromCli({
+        roomId,
+        server: values.server,
+        accessToken: values['access-token'],
+        car: values.car,
+        rpcUrl: values.rpc,
+        contract: values.contract,
+        ipfsApi: values['ipfs-api'],
+      });
+    }
+
+    case 'export-room': {
+      const [roomId] = args;
+      if (!roomId) {
+        process.stderr.write('cairn export-room: give the room id\n');
+        return 2;
+      }
+      return exportRoomFromCli({
+        roomId,
+        server: values.server,
+        accessToken: values['access-token'],
+        car: values.car,
+      });
     }
 
     default:

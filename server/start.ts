@@ -11,6 +11,7 @@ import { createFederationTransport } from '../federation/transport/federation-tr
 import { federationListenerTls } from '../federation/transport/listener-tls.ts';
 import { xMatrixSigner } from '../federation/transport/x-matrix.ts';
 import { loadOrCreateSharedSecret } from './accounts/shared-secret-file.ts';
+import { createAnchoringService, scheduleAnchoring } from './anchoring/anchoring-service.ts';
 import { buildClientApp, buildFederationApp } from './app.ts';
 import type { Config } from './config/load-config.ts';
 import type { Context } from './context.ts';
@@ -87,6 +88,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
       typing,
       onPresencePublished: (userIds) => sender.presencePublished(userIds),
       media: createMediaServices(config),
+      anchoring: createAnchoringService(
+        { db: database.db, eventStream: eventServices.eventStream, now, logger },
+        config,
+      ),
       federation: {
         client: transport.client,
         serverKeys,
@@ -109,6 +114,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await sender.start();
     const stopFollowingMembership = followMembershipForDeviceLists(context);
     const stopMediaRetention = scheduleMediaRetention(context);
+    const stopAnchoring = scheduleAnchoring(
+      context.anchoring,
+      config.anchorIntervalSeconds,
+      logger,
+    );
     const clientApp = buildClientApp(context);
     const federationApp = buildFederationApp(context, federationTls);
     const clientUrl = await clientApp.listen({ host: config.bindAddress, port: config.clientPort });
@@ -134,6 +144,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         context.typing.close();
         stopFollowingMembership();
         stopMediaRetention();
+        stopAnchoring();
         await Promise.allSettled([clientApp.close(), federationApp.close()]);
         await sender.stop();
         await transport.close();

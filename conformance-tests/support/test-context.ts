@@ -10,6 +10,7 @@ import {
   unreachableFederationClient,
 } from '../../federation/federation-services.ts';
 import { noFederationClient, serverKeyStoreFor } from '../../federation/keys/remote-keys.ts';
+import { createAnchoringService } from '../../server/anchoring/anchoring-service.ts';
 import { loadConfig } from '../../server/config/load-config.ts';
 import type { Context } from '../../server/context.ts';
 import { typingTrackerFor } from '../../server/ephemeral/typing-tracker.ts';
@@ -54,6 +55,10 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
     roomLocks: new KeyedMutex(),
     ...eventServices,
     media: createMediaServices(config),
+    anchoring: createAnchoringService(
+      { db, eventStream: eventServices.eventStream, now, logger },
+      config,
+    ),
     typing: typingTrackerFor(eventServices.sync.notifier, () => TEST_NOW),
     federation: {
       client: unreachableFederationClient,

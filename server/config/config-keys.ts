@@ -230,6 +230,38 @@ export const CONFIG_KEYS = [
       'Fixed addresses for server names, as `name=host:port` entries, used instead of well-known and SRV discovery (the connection still uses TLS and the Host header is the server name). For servers on one machine (tests, Complement); unset: none.',
   },
   {
+    key: 'anchor_interval_seconds',
+    schema: { type: 'integer', minimum: 1 },
+    default: 600,
+    description:
+      'How often rooms that changed are snapshotted (their DAG heads, to IPFS or the local block store) into an epoch, and epochs anchored on chain when chain_rpc_url, chain_private_key and anchor_contract are set. An admin can also ask for an epoch at once (POST /_cairn/v1/anchors/epochs).',
+  },
+  {
+    key: 'anchor_confirmations',
+    schema: { type: 'integer', minimum: 1 },
+    default: 1,
+    description: 'Blocks an anchoring transaction waits for before its epoch counts as anchored.',
+  },
+  {
+    key: 'chain_rpc_url',
+    schema: { type: 'string', pattern: '^https?://' },
+    description:
+      'JSON-RPC URL of the EVM chain room history is anchored on. Unset: epochs are built but not anchored.',
+  },
+  {
+    key: 'chain_private_key',
+    schema: { type: 'string', pattern: '^(0x)?[0-9a-fA-F]{64}$' },
+    description:
+      'Private key (hex) of the account that sends the anchoring transactions; `cairn deploy-anchor-contract` deploys from it too. It pays the gas: keep it funded.',
+    secret: true,
+  },
+  {
+    key: 'anchor_contract',
+    schema: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
+    description:
+      'Address of the CairnAnchor contract, as `cairn deploy-anchor-contract` prints it (quote it in YAML, or it reads as a number).',
+  },
+  {
     key: 'ipfs_api',
     schema: { type: 'string', pattern: '^https?://' },
     description:

@@ -51,6 +51,12 @@ export interface Config {
   /** federation_server_addresses: server name -> `host:port`, bypassing discovery. */
   federationServerAddresses: ReadonlyMap<string, string>;
   rateLimits: RateLimitConfig;
+  anchorIntervalSeconds: number;
+  anchorConfirmations: number;
+  /** The anchoring chain; anchoring needs all three. */
+  chainRpcUrl: string | undefined;
+  chainPrivateKey: string | undefined;
+  anchorContract: string | undefined;
   /** Kubo RPC API URL; undefined: the local content-addressed store in <dataDir>/media. */
   ipfsApi: string | undefined;
   maxUploadBytes: number;
@@ -216,6 +222,11 @@ function toConfig(raw: RawConfig): Config {
       registration: rateLimitOf(raw, 'registration'),
       mediaUploads: rateLimitOf(raw, 'media_uploads'),
     },
+    anchorIntervalSeconds: raw.anchor_interval_seconds as number,
+    anchorConfirmations: raw.anchor_confirmations as number,
+    chainRpcUrl: optional('chain_rpc_url'),
+    chainPrivateKey: optional('chain_private_key'),
+    anchorContract: optional('anchor_contract'),
     ipfsApi: optional('ipfs_api'),
     maxUploadBytes: raw.max_upload_size as number,
     mediaMaxPendingUploads: raw.media_max_pending_uploads as number,

@@ -3,6 +3,7 @@
 
 import type { AccessTokensTable } from './tables/access-tokens.ts';
 import type { AccountDataTable } from './tables/account-data.ts';
+import type { AnchorEpochsTable, AnchorSnapshotsTable } from './tables/anchoring.ts';
 import type { DevicesTable } from './tables/devices.ts';
 import type {
   DeviceListChangesTable,
@@ -92,4 +93,6 @@ export interface Database {
   remote_device_lists: RemoteDeviceListsTable;
   media: MediaTable;
   media_thumbnails: MediaThumbnailsTable;
+  anchor_epochs: AnchorEpochsTable;
+  anchor_snapshots: AnchorSnapshotsTable;
 }
