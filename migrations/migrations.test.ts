@@ -17,9 +17,11 @@ import {
 // Every table the migrations create, so a migration that forgets one (or adds a stray) fails here.
 const TABLES = [
   'access_tokens',
+  'account_data',
   'anchor_epochs',
   'anchor_snapshots',
-  'account_data',
+  'archive_event_blocks',
+  'archive_rooms',
   'current_state',
   'device_inbox',
   'device_list_changes',

@@ -21,8 +21,8 @@ Commands:
   deploy-anchor-contract [--anchorer ADDRESS] [--force]
                                 deploy the history anchor contract with chain_rpc_url and
                                 chain_private_key; prints the anchor_contract line
-  verify-room <roomId> [--server URL] [--car FILE] [--rpc URL] [--contract ADDRESS]
-              [--ipfs-api URL] [--access-token T]
+  verify-room <roomId> [--server URL] [--car FILE | --archive CID] [--rpc URL]
+              [--contract ADDRESS] [--ipfs-api URL] [--access-token T]
                                 check a room's history against its anchors on chain: exits 0
                                 when intact, 1 naming the first broken link
   export-room <roomId> --server URL --car FILE [--access-token T]
@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
       rpc: { type: 'string' },
       contract: { type: 'string' },
       'ipfs-api': { type: 'string' },
+      archive: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -133,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
         rpcUrl: values.rpc,
         contract: values.contract,
         ipfsApi: values['ipfs-api'],
+        archive: values.archive,
       });
     }
 

@@ -231,6 +231,45 @@ describe('anchoring on a real chain and IPFS', { skip }, () => {
     assert.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
   });
 
+  test("an opted-in room's events are archived and verify from IPFS alone", async () => {
+    const optIn = await call(
+      server.clientUrl,
+      'PUT',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/org.cairn.archive/`,
+      token,
+      { enabled: true },
+    );
+    assert.equal(optIn.status, 200, JSON.stringify(optIn.json));
+    await send('archived');
+    const epoch = await epochNow();
+    assert.equal(epoch.anchored, 1);
+    const record = await call(
+      server.clientUrl,
+      'GET',
+      `/_cairn/v1/anchors/rooms/${encodeURIComponent(roomId)}`,
+      token,
+    );
+    const archive = record.json.archive as { root_cid: string };
+    assert.ok(archive?.root_cid, JSON.stringify(record.json));
+    // With Kubo, the server is not asked at all: chain + IPFS only.
+    const fromIpfs = runCairn(
+      [
+        'verify-room',
+        roomId,
+        '--archive',
+        archive.root_cid,
+        '--rpc',
+        chain.rpcUrl,
+        '--contract',
+        contract,
+        ...(useKubo ? ['--ipfs-api', kuboNode().apiUrl] : ['--server', server.clientUrl]),
+      ],
+      env,
+    );
+    assert.equal(fromIpfs.status, 0, fromIpfs.stdout + fromIpfs.stderr);
+    assert.match(fromIpfs.stdout, /^OK: /);
+  });
+
   test('altered content, a deleted event and a rewritten branch are each named', async () => {
     const target = await db.query<{ event_id: string; json: string }>(
       `SELECT event_id, json FROM events WHERE room_id = $1 AND json LIKE '%first 2%'`,

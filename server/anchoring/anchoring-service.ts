@@ -54,7 +54,7 @@ export function createAnchoringService(
   let last: Promise<unknown> = Promise.resolve();
 
   async function pass(): Promise<AnchoringPassResult> {
-    const built = await buildNextEpoch({ ...deps, blocks });
+    const built = await buildNextEpoch({ ...deps, blocks, archive: config });
     if (!chain) return { built, anchored: 0 };
     try {
       return { built, anchored: await anchorQueuedEpochs(deps, chain) };

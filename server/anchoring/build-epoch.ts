@@ -16,6 +16,7 @@ import {
   roomsChangedAfter,
   roomVersionOf,
 } from '../storage/anchoring.ts';
+import { type ArchivePolicy, archiveNewEvents, isArchivedRoom } from './archive-room-events.ts';
 import { epochDocument } from './epoch-document.ts';
 import type { IpldBlockStore } from './ipld-block-store.ts';
 import { merkleRoot } from './merkle-tree.ts';
@@ -23,6 +24,8 @@ import { compareUtf8, encodeBlock, roomSnapshot } from './snapshot-document.ts';
 
 export type EpochBuildDeps = Pick<Context, 'db' | 'eventStream' | 'now' | 'logger'> & {
   readonly blocks: IpldBlockStore;
+  /** Which rooms' events are archived with their snapshots; none when absent. */
+  readonly archive?: ArchivePolicy;
 };
 
 /** Blocks stored at once while publishing snapshots. */
@@ -64,6 +67,9 @@ export async function buildNextEpoch(deps: EpochBuildDeps): Promise<AnchorEpochR
         }),
       );
       await deps.blocks.put(block.cid, block.bytes);
+      if (deps.archive && (await isArchivedRoom(db, deps.archive, room.roomId))) {
+        await archiveNewEvents(deps, { roomId: room.roomId, roomVersion, upTo: upTo });
+      }
       snapshots.push({
         room_id: room.roomId,
         epoch,

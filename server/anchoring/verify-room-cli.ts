@@ -12,7 +12,7 @@ import { openChainReader } from './chain-anchorer.ts';
 import { decodeArchiveRoot } from './event-block.ts';
 import { verifyBlock } from './ipld-block-store.ts';
 import { createKuboBlockStore } from './kubo-block-store.ts';
-import { verifyRoomHistory } from './verify-room-history.ts';
+import { type VerifyInputs, verifyRoomHistory } from './verify-room-history.ts';
 
 export interface VerifyRoomOptions {
   readonly roomId: string;
@@ -22,6 +22,8 @@ export interface VerifyRoomOptions {
   readonly rpcUrl: string | undefined;
   readonly contract: string | undefined;
   readonly ipfsApi: string | undefined;
+  /** An archive root CID: the events are read from IPFS (or the server's blocks), not a CAR. */
+  readonly archive: string | undefined;
 }
 
 export async function verifyRoomFromCli(options: VerifyRoomOptions): Promise<number> {
@@ -45,42 +47,54 @@ export async function verifyRoomFromCli(options: VerifyRoomOptions): Promise<num
     );
   }
 
-  // The events: a CAR file, or the server's archive saved to a temporary one.
-  let carPath = options.car;
-  let scratch: string | undefined;
-  if (!carPath) {
-    if (!server) return fail('give --server URL or --car FILE');
-    scratch = mkdtempSync(join(tmpdir(), 'cairn-verify-'));
-    carPath = join(scratch, 'room.car');
-    const response = await fetch(
-      `${server}/_cairn/v1/rooms/${encodeURIComponent(roomId)}/archive.car`,
-      { headers },
-    );
+  const kubo = options.ipfsApi ? createKuboBlockStore(options.ipfsApi) : undefined;
+  const getBlock = async (cid: CID | string): Promise<Uint8Array> => {
+    const parsed = typeof cid === 'string' ? CID.parse(cid) : cid;
+    if (kubo) return kubo.get(parsed);
+    if (!server) throw new Error('give --ipfs-api URL or --server URL to fetch blocks');
+    const response = await fetch(`${server}/_cairn/v1/blocks/${parsed.toString()}`, { headers });
     if (!response.ok)
-      return fail(
-        `${server} refused the room's archive: ${response.status} ${await response.text()}`,
+      throw new Error(`block ${parsed} not available from ${server}: ${response.status}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    verifyBlock(parsed, bytes);
+    return bytes;
+  };
+
+  // The events: an archive on IPFS by its root, a CAR file, or the server's archive saved to a
+  // temporary CAR file.
+  let archive: VerifyInputs['archive'];
+  let scratch: string | undefined;
+  if (options.archive) {
+    const root = decodeArchiveRoot(await getBlock(options.archive));
+    archive = { root, getEventBlock: (cid) => getBlock(cid) };
+  } else {
+    let carPath = options.car;
+    if (!carPath) {
+      if (!server) return fail('give --server URL, --car FILE or --archive CID');
+      scratch = mkdtempSync(join(tmpdir(), 'cairn-verify-'));
+      carPath = join(scratch, 'room.car');
+      const response = await fetch(
+        `${server}/_cairn/v1/rooms/${encodeURIComponent(roomId)}/archive.car`,
+        { headers },
       );
-    writeFileSync(carPath, Buffer.from(await response.arrayBuffer()));
-  }
-  try {
+      if (!response.ok) {
+        return fail(
+          `${server} refused the room's archive: ${response.status} ${await response.text()}`,
+        );
+      }
+      writeFileSync(carPath, Buffer.from(await response.arrayBuffer()));
+    }
     const car = await loadCarFile(carPath);
     const rootCid = car.roots[0];
     if (!rootCid) return fail('the CAR file has no root');
-    const root = decodeArchiveRoot(await car.get(rootCid));
-
-    const kubo = options.ipfsApi ? createKuboBlockStore(options.ipfsApi) : undefined;
-    const getBlock = async (cid: CID | string): Promise<Uint8Array> => {
-      const parsed = typeof cid === 'string' ? CID.parse(cid) : cid;
-      if (kubo) return kubo.get(parsed);
-      if (!server) throw new Error('give --ipfs-api URL or --server URL to fetch anchoring blocks');
-      const response = await fetch(`${server}/_cairn/v1/blocks/${parsed.toString()}`, { headers });
-      if (!response.ok)
-        throw new Error(`block ${parsed} not available from ${server}: ${response.status}`);
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      verifyBlock(parsed, bytes);
-      return bytes;
+    archive = {
+      root: decodeArchiveRoot(await car.get(rootCid)),
+      getEventBlock: (cid) => car.get(cid),
+      // Every block but the root is an event.
+      eventBlockCount: [...car.blocks.keys()].filter((key) => key !== rootCid.toString()).length,
     };
-
+  }
+  try {
     const chain = await openChainReader(rpcUrl, contract);
     let anchored: Awaited<ReturnType<typeof chain.anchoredEpochs>>;
     try {
@@ -93,12 +107,7 @@ export async function verifyRoomFromCli(options: VerifyRoomOptions): Promise<num
       roomId,
       anchored,
       getBlock,
-      archive: {
-        root,
-        getEventBlock: (cid) => car.get(cid),
-        // Every block but the root is an event.
-        eventBlockCount: [...car.blocks.keys()].filter((key) => key !== rootCid.toString()).length,
-      },
+      archive,
       onProgress: progress.update,
     });
     progress.done();

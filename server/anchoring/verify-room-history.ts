@@ -27,8 +27,11 @@ export interface VerifyInputs {
   readonly archive: {
     readonly root: RoomArchiveRoot;
     getEventBlock(cid: CID): Promise<Uint8Array>;
-    /** How many event blocks the archive holds: every one must be reachable from the heads. */
-    readonly eventBlockCount: number;
+    /**
+     * How many event blocks the archive holds (a CAR file): every one must be reachable from the
+     * heads. Unknown for an archive read from IPFS by its root.
+     */
+    readonly eventBlockCount?: number;
   };
   onProgress?(stage: 'epochs' | 'events', done: number, total: number | undefined): void;
 }
@@ -222,9 +225,10 @@ async function verify(inputs: VerifyInputs): Promise<VerifyResult> {
     );
   }
   // Events held but cut off from the heads: a missing event between them (deleted).
-  if (reached.size < inputs.archive.eventBlockCount) {
+  const held = inputs.archive.eventBlockCount;
+  if (held !== undefined && reached.size < held) {
     const [gap, citedBy] = [...citedMissing.entries()][0] ?? [];
-    const cutOff = inputs.archive.eventBlockCount - reached.size;
+    const cutOff = held - reached.size;
     if (gap !== undefined) {
       throw new BrokenLink(
         `event ${gap} (cited by ${citedBy}) is missing from the history: ${cutOff} older events are cut off from the current heads`,

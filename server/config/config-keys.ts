@@ -262,6 +262,19 @@ export const CONFIG_KEYS = [
       'Address of the CairnAnchor contract, as `cairn deploy-anchor-contract` prints it (quote it in YAML, or it reads as a number).',
   },
   {
+    key: 'archive_public_rooms',
+    schema: { type: 'boolean' },
+    default: true,
+    description:
+      'Archive the events of rooms published in the room directory: with each epoch, their new events go to IPFS (or the local block store) as IPLD blocks linked by prev_events, so their history survives this server. Private rooms are archived only when listed in archive_room_ids or when their admins opt in with an org.cairn.archive state event ({"enabled": true}).',
+  },
+  {
+    key: 'archive_room_ids',
+    schema: { type: 'array', items: { type: 'string', pattern: '^!' } },
+    description:
+      'Rooms to archive whatever their visibility (a YAML list, comma-separated in the variable).',
+  },
+  {
     key: 'ipfs_api',
     schema: { type: 'string', pattern: '^https?://' },
     description:

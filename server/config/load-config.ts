@@ -52,6 +52,8 @@ export interface Config {
   federationServerAddresses: ReadonlyMap<string, string>;
   rateLimits: RateLimitConfig;
   anchorIntervalSeconds: number;
+  archivePublicRooms: boolean;
+  archiveRoomIds: readonly string[];
   anchorConfirmations: number;
   /** The anchoring chain; anchoring needs all three. */
   chainRpcUrl: string | undefined;
@@ -223,6 +225,8 @@ function toConfig(raw: RawConfig): Config {
       mediaUploads: rateLimitOf(raw, 'media_uploads'),
     },
     anchorIntervalSeconds: raw.anchor_interval_seconds as number,
+    archivePublicRooms: raw.archive_public_rooms as boolean,
+    archiveRoomIds: (raw.archive_room_ids as string[] | undefined) ?? [],
     anchorConfirmations: raw.anchor_confirmations as number,
     chainRpcUrl: optional('chain_rpc_url'),
     chainPrivateKey: optional('chain_private_key'),

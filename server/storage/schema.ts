@@ -3,7 +3,12 @@
 
 import type { AccessTokensTable } from './tables/access-tokens.ts';
 import type { AccountDataTable } from './tables/account-data.ts';
-import type { AnchorEpochsTable, AnchorSnapshotsTable } from './tables/anchoring.ts';
+import type {
+  AnchorEpochsTable,
+  AnchorSnapshotsTable,
+  ArchiveEventBlocksTable,
+  ArchiveRoomsTable,
+} from './tables/anchoring.ts';
 import type { DevicesTable } from './tables/devices.ts';
 import type {
   DeviceListChangesTable,
@@ -95,4 +100,6 @@ export interface Database {
   media_thumbnails: MediaThumbnailsTable;
   anchor_epochs: AnchorEpochsTable;
   anchor_snapshots: AnchorSnapshotsTable;
+  archive_event_blocks: ArchiveEventBlocksTable;
+  archive_rooms: ArchiveRoomsTable;
 }

@@ -1,7 +1,8 @@
 // GET /_cairn/v1/anchors/rooms/{roomId}
 // A room's snapshot chain: each snapshot with its epoch, the epoch's on-chain record and the
-// Merkle inclusion proof of (room id, snapshot CID) under the epoch's root. Public rooms to
-// anyone; others to members and admins (server/anchoring/room-history-access.ts).
+// Merkle inclusion proof of (room id, snapshot CID) under the epoch's root, and the CID of the
+// room's archive root when its events are archived. Public rooms to anyone; others to members and
+// admins (server/anchoring/room-history-access.ts).
 import { buildMerkleTree } from '../../anchoring/merkle-tree.ts';
 import { requireRoomHistoryAccess } from '../../anchoring/room-history-access.ts';
 import { compareUtf8 } from '../../anchoring/snapshot-document.ts';
@@ -49,6 +50,11 @@ export const getRoomAnchors = defineEndpoint<Context, unknown, unknown, Params>(
         proof: buildMerkleTree(sorted).proof(index),
       });
     }
-    return { room_id: roomId, snapshots: out };
+    const archive = await ctx.db
+      .selectFrom('archive_rooms')
+      .select(['root_cid', 'stream_position'])
+      .where('room_id', '=', roomId)
+      .executeTakeFirst();
+    return { room_id: roomId, snapshots: out, archive: archive ?? null };
   },
 });

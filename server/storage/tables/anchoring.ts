@@ -27,3 +27,19 @@ export interface AnchorSnapshotsTable {
   /** JSON text: [{ event_id, depth }], sorted by event id. */
   heads: string;
 }
+
+/** An archived event's block (migration room-archive). */
+export interface ArchiveEventBlocksTable {
+  event_id: string;
+  room_id: string;
+  cid: string;
+}
+
+/** How far a room is archived, and its latest archive root. */
+export interface ArchiveRoomsTable {
+  room_id: string;
+  stream_position: number;
+  /** JSON text: the prev_events not held, sorted. */
+  missing: string;
+  root_cid: string;
+}
