@@ -1,4 +1,4 @@
-// A real local EVM chain for tests: anvil (from the @foundry-rs/anvil devDependency) on a free
+// A real local EVM chain for tests: anvil (the @foundry-rs/anvil-linux-amd64 devDependency) on a free
 // loopback port. Its npm postinstall is not run here, so the binary is found in the platform
 // package directly. Tests needing it skip when it is absent, unless CAIRN_TEST_REQUIRE_CHAIN=true
 // (CI), where a missing binary fails them.
@@ -41,7 +41,7 @@ export function anvilBinaryPath(): string {
     manifest = createRequire(import.meta.url).resolve(`${pkg}/package.json`);
   } catch {
     throw new AnvilNotFoundError(
-      `${pkg} is not installed (it comes with the @foundry-rs/anvil devDependency; run npm install)`,
+      `${pkg} is not installed (the devDependency is the linux-x64 build, the only one the registry CI reaches serves; install the package for this platform)`,
     );
   }
   const binary = join(
