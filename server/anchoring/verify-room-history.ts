@@ -138,11 +138,16 @@ async function verify(inputs: VerifyInputs): Promise<VerifyResult> {
   const queued = new Set(queue.map((cid) => cid.toString()));
   let redacted = 0;
   let sawCreate = false;
+  /** Blocks decoded as someone's prev, waiting for their turn; ids of blocks already walked. */
+  const decoded = new Map<string, ReturnType<typeof decodeEventBlock>>();
+  const idOf = new Map<string, string>();
   /** Missing prev_events met on the walk, and an event citing each. */
   const citedMissing = new Map<string, string>();
   while (queue.length > 0) {
     const cid = queue.pop() as CID;
-    const block = decodeEventBlock(await inputs.archive.getEventBlock(cid));
+    const key = cid.toString();
+    const block = decoded.get(key) ?? decodeEventBlock(await inputs.archive.getEventBlock(cid));
+    decoded.delete(key);
     let pdu: Pdu;
     try {
       pdu = JSON.parse(block.pdu) as Pdu;
@@ -172,9 +177,17 @@ async function verify(inputs: VerifyInputs): Promise<VerifyResult> {
     const prevIds = Array.isArray(pdu.prev_events) ? (pdu.prev_events as string[]) : [];
     const linked = new Map<string, CID>();
     for (const prevCid of block.prev) {
-      const prev = decodeEventBlock(await inputs.archive.getEventBlock(prevCid));
-      linked.set(prev.eventId, prevCid);
+      const prevKey = prevCid.toString();
+      let prevId = decoded.get(prevKey)?.eventId ?? idOf.get(prevKey);
+      if (prevId === undefined) {
+        // Decoded once: kept until its own turn in the walk.
+        const prev = decodeEventBlock(await inputs.archive.getEventBlock(prevCid));
+        decoded.set(prevKey, prev);
+        prevId = prev.eventId;
+      }
+      linked.set(prevId, prevCid);
     }
+    idOf.set(key, block.eventId);
     for (const prevId of prevIds) {
       const prevCid = linked.get(prevId);
       if (!prevCid) {
