@@ -1,7 +1,11 @@
 // Blobs on a Kubo node through its RPC API. A blob is stored when its root is pinned recursively:
 // `has`, `get` and `remove` look at pins, not at blocks, because blocks of an aborted add or of
 // an unpinned blob stay in the repo until Kubo's garbage collection.
-import { type AddOptions, create } from 'kubo-rpc-client';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { create } from 'kubo-rpc-client';
+import { CID } from 'multiformats/cid';
+import { request } from 'undici';
 import {
   BlobNotFoundError,
   type BlobStore,
@@ -13,15 +17,20 @@ import { canonicalBlobCid, UNIXFS_IMPORT } from './unixfs-cid.ts';
 
 // The same DAG as unixfsCid(). max-file-links and trickle are explicit so that a node whose
 // Import.* config differs still gives the CID a local store would.
-const ADD_OPTIONS: AddOptions & Record<string, unknown> = {
-  cidVersion: UNIXFS_IMPORT.cidVersion,
-  rawLeaves: UNIXFS_IMPORT.rawLeaves,
-  hashAlg: UNIXFS_IMPORT.hash,
+const ADD_QUERY = new URLSearchParams({
+  'cid-version': String(UNIXFS_IMPORT.cidVersion),
+  'raw-leaves': String(UNIXFS_IMPORT.rawLeaves),
+  hash: UNIXFS_IMPORT.hash,
   chunker: `size-${UNIXFS_IMPORT.chunkSize}`,
-  'max-file-links': UNIXFS_IMPORT.maxLinksPerNode,
-  trickle: false,
-  pin: true,
-};
+  'max-file-links': String(UNIXFS_IMPORT.maxLinksPerNode),
+  trickle: 'false',
+  pin: 'true',
+  progress: 'false',
+  quieter: 'true',
+}).toString();
+
+/** Longest wait for Kubo to take more bytes or to answer, while adding. */
+const ADD_IDLE_TIMEOUT_MS = 120_000;
 
 // Kubo's global `offline` option: answer from the local repo only. Without it, asking about a
 // CID the node lacks makes it search the network until a timeout.
@@ -32,14 +41,21 @@ const METADATA_TIMEOUT_MS = 10_000;
 
 export function createKuboBlobStore(apiUrl: string): BlobStore {
   const client = create({ url: apiUrl });
+  const apiBase = apiUrl.replace(/\/+$/, '');
   async function put(
     bytes: AsyncIterable<Uint8Array>,
     options: { maxBytes: number },
   ): Promise<StoredBlob> {
-    const abort = new AbortController();
+    // Not kubo-rpc-client's add: it sends through Node's built-in fetch, which keeps a streamed
+    // request body in memory (the whole file; nodejs/undici#4058). undici's request streams it.
+    const boundary = randomBytes(16).toString('hex');
     let size = 0;
     let failure: unknown;
-    async function* counted(): AsyncGenerator<Uint8Array> {
+    async function* multipart(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="blob"\r\n` +
+          'Content-Type: application/octet-stream\r\n\r\n',
+      );
       try {
         for await (const chunk of bytes) {
           size += chunk.byteLength;
@@ -47,22 +63,35 @@ export function createKuboBlobStore(apiUrl: string): BlobStore {
           yield chunk;
         }
       } catch (error) {
-        // The client library catches a source error, aborts its request and rejects with an
-        // AbortError, then writes the closing multipart boundary. Were that boundary ever sent,
-        // Kubo would read a well-formed, truncated file and pin it; aborting here first does not
-        // depend on the library's order. Kubo sees a broken upload, fails the add, pins nothing.
+        // Thrown before the closing boundary: the request is destroyed mid-body, so Kubo sees a
+        // broken upload, fails the add and pins nothing.
         failure = error;
-        abort.abort(error);
         throw error;
       }
+      yield Buffer.from(`\r\n--${boundary}--\r\n`);
     }
+    let reply: string;
     try {
-      const added = await client.add(counted(), { ...ADD_OPTIONS, signal: abort.signal });
-      return { cid: added.cid.toV1().toString(), size };
+      const response = await request(`${apiBase}/api/v0/add?${ADD_QUERY}`, {
+        method: 'POST',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body: Readable.from(multipart()),
+        headersTimeout: ADD_IDLE_TIMEOUT_MS,
+        bodyTimeout: ADD_IDLE_TIMEOUT_MS,
+      });
+      reply = await response.body.text();
+      if (response.statusCode !== 200) {
+        throw new Error(`Kubo add failed: ${response.statusCode} ${reply.slice(0, 500)}`);
+      }
     } catch (error) {
-      // The add itself rejects with an AbortError; the reason is the source's own error.
+      // The request fails with undici's own error; the reason is the source's.
       throw failure ?? error;
     }
+    // One JSON object per line (progress off, quieter): the last one names the root.
+    const last = reply.trim().split('\n').at(-1) ?? '';
+    const added = JSON.parse(last) as { Hash?: unknown };
+    if (typeof added.Hash !== 'string') throw new Error(`Kubo add gave no CID: ${last}`);
+    return { cid: CID.parse(added.Hash).toV1().toString(), size };
   }
 
   async function* get(cid: string, range?: ByteRange): AsyncIterable<Uint8Array> {

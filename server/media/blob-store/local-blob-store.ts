@@ -76,7 +76,8 @@ export function createLocalBlobStore(dir: string): BlobStore {
       const start = range?.offset ?? 0;
       // createReadStream's end is inclusive.
       const end = range?.length === undefined ? undefined : start + range.length - 1;
-      yield* file.createReadStream({ start, end, autoClose: false });
+      // 1 MiB reads: 64 KiB ones make a large download mostly garbage-collector work.
+      yield* file.createReadStream({ start, end, autoClose: false, highWaterMark: 1024 * 1024 });
     } finally {
       await file.close();
     }
