@@ -34,6 +34,7 @@ import { getMetrics } from './client-api/metrics/get-metrics.ts';
 import { presenceEndpoints } from './client-api/presence/presence-endpoints.ts';
 import { roomKeysEndpoints } from './client-api/room-keys/room-keys-endpoints.ts';
 import { roomEndpoints } from './client-api/rooms/room-endpoints.ts';
+import { siweEndpoints } from './client-api/siwe/siwe-endpoints.ts';
 import { getSync } from './client-api/sync/get-sync.ts';
 import { toDeviceEndpoints } from './client-api/to-device/to-device-endpoints.ts';
 import { getVersions } from './client-api/versions/get-versions.ts';
@@ -102,6 +103,7 @@ export function buildClientApp(ctx: Context): FastifyInstance {
     ...mediaEndpoints,
     ...mediaAdminEndpoints,
     ...anchoringEndpoints,
+    ...siweEndpoints,
     getSync,
   ];
   if (ctx.config.enableMetrics) endpoints.push(getMetrics(ctx.config.metricsPath));

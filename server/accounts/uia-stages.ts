@@ -8,13 +8,21 @@ import { isRegistrationTokenValid } from '../storage/registration-tokens.ts';
 import type { Database } from '../storage/schema.ts';
 import { checkUserPassword } from './check-password.ts';
 import { userIdOfLogin } from './login-identifier.ts';
+import type { SiweSettings } from './siwe/siwe-settings.ts';
+import { checkSiweStage } from './siwe/siwe-uia-stage.ts';
 
-export type AuthStage = 'm.login.password' | 'm.login.dummy' | 'm.login.registration_token';
+export type AuthStage =
+  | 'm.login.password'
+  | 'm.login.dummy'
+  | 'm.login.registration_token'
+  | 'org.cairn.login.siwe';
 
 export interface StageDeps {
   db: Kysely<Database>;
   serverName: string;
   now: () => number;
+  /** Sign-In with Ethereum, when enabled: the org.cairn.login.siwe stage (siwe/siwe-uia-stage.ts). */
+  siwe?: SiweSettings | undefined;
 }
 
 export type StageResult =
@@ -68,6 +76,7 @@ export const UIA_STAGES: Readonly<Record<AuthStage, StageCheck>> = {
   'm.login.password': checkPassword,
   'm.login.dummy': checkDummy,
   'm.login.registration_token': checkRegistrationToken,
+  'org.cairn.login.siwe': checkSiweStage,
 };
 
 function failed(errcode: string, message: string): StageResult {

@@ -23,6 +23,8 @@ import {
   type UiaSession,
   updateUiaSession,
 } from '../storage/uia-sessions.ts';
+import { siweSettingsOf } from './siwe/siwe-settings.ts';
+import { withWalletFlow } from './siwe/siwe-uia-stage.ts';
 import { newSessionId } from './tokens.ts';
 import { type AuthStage, type StageDeps, UIA_STAGES } from './uia-stages.ts';
 
@@ -74,14 +76,21 @@ export interface UiaDeps extends StageDeps {
 }
 
 export function uiaDepsOf(ctx: Context): UiaDeps {
-  return { db: ctx.db, serverName: ctx.config.serverName, now: ctx.now };
+  return {
+    db: ctx.db,
+    serverName: ctx.config.serverName,
+    now: ctx.now,
+    siwe: siweSettingsOf(ctx.config),
+  };
 }
 
 export async function requireUserInteractiveAuth(
   deps: UiaDeps,
-  policy: UiaPolicy,
+  endpointPolicy: UiaPolicy,
   input: UiaInput,
 ): Promise<UiaOutcome> {
+  // A user with a linked wallet may sign a message where a password is asked for.
+  const policy = await withWalletFlow(deps, endpointPolicy, input.requesterId);
   const auth = asAuthDict(input.auth);
   const requesterId = input.requesterId ?? null;
   let session: UiaSession | undefined;

@@ -30,6 +30,12 @@ const RATE_LIMITS = [
   ['failed_login', 0.17, 3, 'Failed logins, per account'],
   ['registration', 0.17, 3, 'Account registrations, per client IP address'],
   ['media_uploads', 10, 50, 'Media uploads and asynchronous upload URIs (POST create), per user'],
+  [
+    'siwe_nonce',
+    0.5,
+    5,
+    'Sign-In with Ethereum nonces issued (POST /_cairn/v1/siwe/nonce), per client IP address',
+  ],
 ] as const;
 
 const rateLimitKeys = RATE_LIMITS.flatMap(([name, rate, size, what]) => [
@@ -318,6 +324,44 @@ export const CONFIG_KEYS = [
     schema: { type: 'number', exclusiveMinimum: 0 },
     description:
       "Drop cached copies of other servers' media not downloaded for this many days (fetched again when asked for). Unset: kept forever.",
+  },
+  {
+    key: 'siwe_enabled',
+    schema: { type: 'boolean' },
+    default: false,
+    description:
+      'Sign-In with Ethereum (EIP-4361): the org.cairn.login.siwe login type and user-interactive auth stage, nonces from POST /_cairn/v1/siwe/nonce, and linking wallets to accounts (GET, POST and DELETE /_cairn/v1/account/wallets; the first address a user linked shows in their profile as org.cairn.ethereum_address). A message must name server_name as its domain, a URI on the origin of public_baseurl, siwe_chain_id and a fresh nonce; signatures are checked per EIP-191, and per EIP-1271 for contract wallets when chain_rpc_url (a node of chain siwe_chain_id) is set.',
+  },
+  {
+    key: 'siwe_chain_id',
+    schema: { type: 'integer', minimum: 1 },
+    default: 1,
+    description:
+      'The EIP-155 chain id Sign-In with Ethereum messages must name (1: Ethereum mainnet). EIP-1271 contract wallets are checked on chain_rpc_url only when that node serves this chain.',
+  },
+  {
+    key: 'siwe_nonce_lifetime_ms',
+    schema: { type: 'integer', minimum: 10000 },
+    default: 300000,
+    description: 'How long a Sign-In with Ethereum nonce may be used (once) after it is issued.',
+  },
+  {
+    key: 'siwe_register',
+    schema: { type: 'boolean' },
+    description:
+      'The first Sign-In with Ethereum of an address no account is linked to creates an account (named by siwe_localpart_template). Unset: only when enable_registration is on and registration_requires_token is off, so wallets cannot get round a closed or token-only registration.',
+  },
+  {
+    key: 'siwe_localpart_template',
+    // {address} once, the rest in the localpart grammar, so every address gets its own valid name.
+    schema: {
+      type: 'string',
+      pattern: '^[a-z0-9._=/+-]*\\{address\\}[a-z0-9._=/+-]*$',
+      maxLength: 128,
+    },
+    default: 'eth_{address}',
+    description:
+      'Localpart of accounts created by Sign-In with Ethereum: {address} is the address in lower-case hex without 0x (Matrix localparts are lower-case, so not in its EIP-55 checksummed form).',
   },
   ...rateLimitKeys,
 ] as const satisfies readonly ConfigKey[];

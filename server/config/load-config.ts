@@ -16,6 +16,7 @@ export interface RateLimitConfig {
   readonly failedLogin: RateLimit;
   readonly registration: RateLimit;
   readonly mediaUploads: RateLimit;
+  readonly siweNonce: RateLimit;
 }
 
 export interface Config {
@@ -68,6 +69,13 @@ export interface Config {
   /** Days without a download before media is deleted; undefined: kept forever. */
   mediaRetentionLocalDays: number | undefined;
   mediaRetentionRemoteDays: number | undefined;
+  /** Sign-In with Ethereum (server/accounts/siwe/). */
+  siweEnabled: boolean;
+  siweChainId: number;
+  siweNonceLifetimeMs: number;
+  /** Resolved: siwe_register, else enable_registration without registration_requires_token. */
+  siweRegister: boolean;
+  siweLocalpartTemplate: string;
 }
 
 export class ConfigError extends Error {
@@ -223,6 +231,7 @@ function toConfig(raw: RawConfig): Config {
       failedLogin: rateLimitOf(raw, 'failed_login'),
       registration: rateLimitOf(raw, 'registration'),
       mediaUploads: rateLimitOf(raw, 'media_uploads'),
+      siweNonce: rateLimitOf(raw, 'siwe_nonce'),
     },
     anchorIntervalSeconds: raw.anchor_interval_seconds as number,
     archivePublicRooms: raw.archive_public_rooms as boolean,
@@ -238,6 +247,13 @@ function toConfig(raw: RawConfig): Config {
     mediaLegacyDownload: raw.media_legacy_download as boolean,
     mediaRetentionLocalDays: raw.media_retention_local_days as number | undefined,
     mediaRetentionRemoteDays: raw.media_retention_remote_days as number | undefined,
+    siweEnabled: raw.siwe_enabled as boolean,
+    siweChainId: raw.siwe_chain_id as number,
+    siweNonceLifetimeMs: raw.siwe_nonce_lifetime_ms as number,
+    siweRegister:
+      (raw.siwe_register as boolean | undefined) ??
+      ((raw.enable_registration as boolean) && !(raw.registration_requires_token as boolean)),
+    siweLocalpartTemplate: str('siwe_localpart_template'),
   };
 }
 

@@ -21,6 +21,7 @@ export function createRateLimits(config: RateLimitConfig): RateLimits {
     failedLogin: new TokenBucketLimiter(config.failedLogin),
     registration: new TokenBucketLimiter(config.registration),
     mediaUploads: new TokenBucketLimiter(config.mediaUploads),
+    siweNonce: new TokenBucketLimiter(config.siweNonce),
   };
 }
 

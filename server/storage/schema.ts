@@ -46,6 +46,7 @@ import type {
 } from './tables/rooms.ts';
 import type { ServerKeysTable } from './tables/server-keys.ts';
 import type { ServerMetadataTable } from './tables/server-metadata.ts';
+import type { EthereumWalletsTable, SiweNoncesTable } from './tables/siwe.ts';
 import type { StateGroupEntriesTable, StateGroupsTable } from './tables/state-groups.ts';
 import type {
   DeviceInboxTable,
@@ -102,4 +103,6 @@ export interface Database {
   anchor_snapshots: AnchorSnapshotsTable;
   archive_event_blocks: ArchiveEventBlocksTable;
   archive_rooms: ArchiveRoomsTable;
+  siwe_nonces: SiweNoncesTable;
+  ethereum_wallets: EthereumWalletsTable;
 }

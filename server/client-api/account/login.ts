@@ -6,10 +6,12 @@ import { type LoginBody, loginBody } from '../../../schemas/requests/login.ts';
 import { checkUserPassword } from '../../accounts/check-password.ts';
 import { userIdOfLogin } from '../../accounts/login-identifier.ts';
 import { loginSessionBody, startLoginSession } from '../../accounts/login-session.ts';
+import { SIWE_LOGIN_TYPE, siweSettingsOf } from '../../accounts/siwe/siwe-settings.ts';
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { badJson, forbidden, MatrixError } from '../../http/matrix-error.ts';
 import { requireAllowed, takeOrThrow } from '../../http/rate-limits.ts';
+import { loginWithSiwe } from '../siwe/login-with-siwe.ts';
 
 export const login = defineEndpoint<Context, LoginBody>({
   method: 'POST',
@@ -19,6 +21,8 @@ export const login = defineEndpoint<Context, LoginBody>({
     const now = ctx.now();
     takeOrThrow(ctx.rateLimits.login, request.ip, now);
     const body = request.body;
+    const siwe = siweSettingsOf(ctx.config);
+    if (body.type === SIWE_LOGIN_TYPE && siwe) return loginWithSiwe(ctx, siwe, request);
     if (body.type !== 'm.login.password') {
       throw new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${body.type}`);
     }
