@@ -607,3 +607,31 @@ for (const kind of DATABASE_KINDS) {
       { CAIRN_IPFS_API: 'http://127.0.0.1:9' },
     ));
 }
+
+for (const kind of DATABASE_KINDS) {
+  test(`${kind}: uploads are rate-limited per user with M_LIMIT_EXCEEDED`, (t) =>
+    withMedia(
+      t,
+      kind,
+      async (client) => {
+        const alice = await client.newAccount('alice');
+        const bob = await client.newAccount('bob');
+        await upload(client, alice.accessToken, Buffer.from('1'));
+        await upload(client, alice.accessToken, Buffer.from('2'));
+        const third = await raw(client, 'POST', UPLOAD, {
+          token: alice.accessToken,
+          body: Buffer.from('3'),
+        });
+        assert.equal(third.status, 429);
+        assert.equal(third.json.errcode, 'M_LIMIT_EXCEEDED');
+        assert.ok(third.json.retry_after_ms > 0);
+        // Per user: bob still may.
+        await upload(client, bob.accessToken, Buffer.from('4'));
+        assert.equal((await client.db.selectFrom('media').select('media_id').execute()).length, 3);
+      },
+      {
+        CAIRN_RATE_LIMIT_MEDIA_UPLOADS_PER_SECOND: '0.001',
+        CAIRN_RATE_LIMIT_MEDIA_UPLOADS_BURST: '2',
+      },
+    ));
+}
