@@ -114,6 +114,6 @@ test('malformed events never make a rule throw', () => {
         }
       },
     ),
-    { numRuns: 500 },
+    { numRuns: Number(process.env.CAIRN_FUZZ_RUNS ?? 500) },
   );
 });

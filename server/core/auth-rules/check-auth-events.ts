@@ -17,6 +17,11 @@ export function checkAuthEvents(
   options: AuthOptions = {},
 ): AuthResult {
   const { pdu } = event;
+  // The format check refuses these first; this check also stands alone (a non-string sender would
+  // otherwise become a state key below).
+  if (typeof pdu.sender !== 'string' || typeof pdu.type !== 'string') {
+    return deny('the event has no string sender or type');
+  }
   // The create event is allowed or refused by rule 1 alone.
   if (pdu.type === 'm.room.create') return ALLOWED;
 

@@ -33,6 +33,11 @@ export function checkEventAuth(
   options: AuthOptions = {},
 ): AuthResult {
   const { pdu } = event;
+  // The format check refuses these first; the rules also stand alone (a non-string sender would
+  // otherwise become a state key).
+  if (typeof pdu.sender !== 'string' || typeof pdu.type !== 'string') {
+    return deny('the event has no string sender or type');
+  }
   if (pdu.type === 'm.room.create') return checkCreateEvent(version, event);
 
   const create = state('m.room.create', '');
