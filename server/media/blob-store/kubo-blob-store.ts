@@ -29,7 +29,7 @@ const ADD_QUERY = new URLSearchParams({
   quieter: 'true',
 }).toString();
 
-/** Longest wait for Kubo to take more bytes or to answer, while adding. */
+/** Longest wait for Kubo to take or send more bytes, or to answer, while adding or reading. */
 const ADD_IDLE_TIMEOUT_MS = 120_000;
 
 // Kubo's global `offline` option: answer from the local repo only. Without it, asking about a
@@ -98,14 +98,23 @@ export function createKuboBlobStore(apiUrl: string): BlobStore {
     // `cat` alone would also serve blocks left over after remove; the pin is what says stored.
     if (!(await has(cid))) throw new BlobNotFoundError(cid);
     if (range?.length === 0) return;
-    try {
-      yield* client.cat(cid, { ...OFFLINE, offset: range?.offset, length: range?.length });
-    } catch (error) {
+    // undici rather than the client's cat, for the same reason as put: a steady stream, not
+    // Node's built-in fetch.
+    const query = new URLSearchParams({ arg: cid, offline: 'true' });
+    if (range?.offset) query.set('offset', String(range.offset));
+    if (range?.length !== undefined) query.set('length', String(range.length));
+    const response = await request(`${apiBase}/api/v0/cat?${query}`, {
+      method: 'POST',
+      headersTimeout: ADD_IDLE_TIMEOUT_MS,
+      bodyTimeout: ADD_IDLE_TIMEOUT_MS,
+    });
+    if (response.statusCode !== 200) {
+      const reply = await response.body.text();
       // Unpinned and collected between the check and the read.
-      if (isKuboMessage(error, /not found locally|could not find/))
-        throw new BlobNotFoundError(cid);
-      throw error;
+      if (/not found locally|could not find/.test(reply)) throw new BlobNotFoundError(cid);
+      throw new Error(`Kubo cat failed: ${response.statusCode} ${reply.slice(0, 500)}`);
     }
+    yield* response.body;
   }
 
   async function has(cid: string): Promise<boolean> {
