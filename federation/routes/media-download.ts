@@ -6,6 +6,7 @@
 // Our own media for another server, as multipart/mixed: an (empty) metadata object, then the
 // bytes with their Content-Type and Content-Disposition. Only local media: a server asks the
 // media's own server, never a cache.
+import type { FastifyReply } from 'fastify';
 import {
   type FederationMediaParams,
   federationMediaParams,
@@ -24,7 +25,10 @@ import { findThumbnail } from '../../server/media/find-thumbnail.ts';
 import { openBlob } from '../../server/media/send-media.ts';
 import { parseThumbnailParams } from '../../server/media/thumbnails/thumbnail-sizes.ts';
 import type { FederationContext } from '../federation-context.ts';
-import { writeMultipartMixed } from '../media/multipart-mixed-writer.ts';
+import {
+  type MultipartMediaContent,
+  writeMultipartMixed,
+} from '../media/multipart-mixed-writer.ts';
 
 /** How long another server's request waits for an asynchronous upload's bytes. */
 const UPLOAD_WAIT_MS = 20_000;
@@ -44,23 +48,15 @@ export const getFederationMedia = defineEndpoint<
       allowRemote: false,
     });
     const type = media.content_type ?? DEFAULT_CONTENT_TYPE;
-    const multipart = writeMultipartMixed(
-      {},
-      {
-        contentType: type,
-        contentDisposition: contentDisposition(
-          isInlineSafe(type) ? 'inline' : 'attachment',
-          media.upload_name,
-        ),
-        byteLength: media.size,
-        bytes: await openBlob(ctx.media.blobs, media.cid, undefined, request),
-      },
-    );
-    reply.header('content-type', multipart.contentType);
-    if (multipart.contentLength !== undefined) {
-      reply.header('content-length', String(multipart.contentLength));
-    }
-    return reply.send(multipart.body);
+    return sendMultipart(reply, {
+      contentType: type,
+      contentDisposition: contentDisposition(
+        isInlineSafe(type) ? 'inline' : 'attachment',
+        media.upload_name,
+      ),
+      byteLength: media.size,
+      bytes: await openBlob(ctx.media.blobs, media.cid, undefined, request),
+    });
   },
 });
 
@@ -84,19 +80,21 @@ export const getFederationThumbnail = defineEndpoint<
       { timeoutMs: UPLOAD_WAIT_MS, allowRemote: false },
     );
     const extension = thumbnail.contentType.split('/')[1] ?? 'bin';
-    const multipart = writeMultipartMixed(
-      {},
-      {
-        contentType: thumbnail.contentType,
-        contentDisposition: `inline; filename="thumbnail.${extension}"`,
-        byteLength: thumbnail.size,
-        bytes: await openBlob(ctx.media.blobs, thumbnail.cid, undefined, request),
-      },
-    );
-    reply.header('content-type', multipart.contentType);
-    if (multipart.contentLength !== undefined) {
-      reply.header('content-length', String(multipart.contentLength));
-    }
-    return reply.send(multipart.body);
+    return sendMultipart(reply, {
+      contentType: thumbnail.contentType,
+      contentDisposition: `inline; filename="thumbnail.${extension}"`,
+      byteLength: thumbnail.size,
+      bytes: await openBlob(ctx.media.blobs, thumbnail.cid, undefined, request),
+    });
   },
 });
+
+/** The spec's two parts: empty metadata, then the bytes with their headers. */
+function sendMultipart(reply: FastifyReply, content: MultipartMediaContent): FastifyReply {
+  const multipart = writeMultipartMixed({}, content);
+  reply.header('content-type', multipart.contentType);
+  if (multipart.contentLength !== undefined) {
+    reply.header('content-length', String(multipart.contentLength));
+  }
+  return reply.send(multipart.body);
+}

@@ -14,8 +14,8 @@ import {
   latestSnapshotsOf,
   roomHeads,
   roomsChangedAfter,
-  roomVersionOf,
 } from '../storage/anchoring.ts';
+import { getRoomVersionOf } from '../storage/events.ts';
 import { type ArchivePolicy, archiveNewEvents, isArchivedRoom } from './archive-room-events.ts';
 import { epochDocument } from './epoch-document.ts';
 import type { IpldBlockStore } from './ipld-block-store.ts';
@@ -52,7 +52,7 @@ export async function buildNextEpoch(deps: EpochBuildDeps): Promise<AnchorEpochR
       const room = changed[next++] as (typeof changed)[number];
       const [heads, roomVersion] = await Promise.all([
         roomHeads(db, room.roomId),
-        roomVersionOf(db, room.roomId),
+        getRoomVersionOf(db, room.roomId),
       ]);
       if (heads.length === 0 || roomVersion === undefined) continue;
       const prior = previous.get(room.roomId);

@@ -4,9 +4,10 @@
 //   <dir>/blocks/<last 2 of cid>/<cid> stored blocks (a CID's first characters are the same
 //                                     multibase/codec prefix; its last ones spread evenly)
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CID } from 'multiformats/cid';
+import { fileExists, isErrno } from '../files/file-exists.ts';
 import {
   BlockNotFoundError,
   checkStorable,
@@ -23,7 +24,7 @@ export function createLocalBlockStore(dir: string): IpldBlockStore {
     checkStorable(cid, bytes);
     const name = cid.toString();
     const finalPath = pathOf(name);
-    if (await exists(finalPath)) return;
+    if (await fileExists(finalPath)) return;
     await mkdir(tmpDir, { recursive: true });
     const tmpPath = join(tmpDir, randomUUID());
     const file = await open(tmpPath, 'wx');
@@ -58,22 +59,8 @@ export function createLocalBlockStore(dir: string): IpldBlockStore {
   }
 
   async function has(cid: CID): Promise<boolean> {
-    return cid.version === 1 && (await exists(pathOf(cid.toString())));
+    return cid.version === 1 && (await fileExists(pathOf(cid.toString())));
   }
 
   return { kind: 'local', put, get, has };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return false;
-    throw error;
-  }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }

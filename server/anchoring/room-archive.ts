@@ -5,7 +5,8 @@
 import { CarWriter } from '@ipld/car/writer';
 import type { Kysely } from 'kysely';
 import type { CID } from 'multiformats/cid';
-import { roomHeads, roomVersionOf } from '../storage/anchoring.ts';
+import { roomHeads } from '../storage/anchoring.ts';
+import { getRoomVersionOf } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
 import { encodeArchiveRoot, encodeEventBlock } from './event-block.ts';
 import type { EncodedBlock } from './snapshot-document.ts';
@@ -76,7 +77,7 @@ export async function* roomArchiveCar(
   db: Kysely<Database>,
   roomId: string,
 ): AsyncGenerator<Uint8Array> {
-  const roomVersion = await roomVersionOf(db, roomId);
+  const roomVersion = await getRoomVersionOf(db, roomId);
   if (roomVersion === undefined) throw new RoomNotArchivableError(`${roomId} is not known here`);
   const cids = new Map<string, CID>();
   const missing = new Set<string>();

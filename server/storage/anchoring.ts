@@ -50,18 +50,6 @@ export async function roomHeads(db: Kysely<Database>, roomId: string): Promise<S
   return rows.map((row) => ({ event_id: row.event_id, depth: Number(row.depth) }));
 }
 
-export async function roomVersionOf(
-  db: Kysely<Database>,
-  roomId: string,
-): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('rooms')
-    .select('room_version')
-    .where('room_id', '=', roomId)
-    .executeTakeFirst();
-  return row?.room_version;
-}
-
 /** Each room's latest snapshot, for the `previous` links of the next ones. */
 export async function latestSnapshotsOf(
   db: Kysely<Database>,

@@ -17,24 +17,12 @@ export interface StoredMedia {
   readonly uploadName: string | null;
 }
 
+/** An upload of ours. */
 export async function insertLocalMedia(
   db: Kysely<Database>,
   media: StoredMedia & { readonly userId: string; readonly now: number },
 ): Promise<void> {
-  await db
-    .insertInto('media')
-    .values({
-      origin: media.origin,
-      media_id: media.mediaId,
-      cid: media.cid,
-      size: media.size,
-      content_type: media.contentType,
-      upload_name: media.uploadName,
-      user_id: media.userId,
-      created_ts: media.now,
-      last_access_ts: media.now,
-    })
-    .execute();
+  await insertMediaRow(db, media, media.userId);
 }
 
 /** A cached copy of remote media; a concurrent fetch of the same media that landed first wins. */
@@ -42,20 +30,30 @@ export async function insertRemoteMedia(
   db: Kysely<Database>,
   media: StoredMedia & { readonly now: number },
 ): Promise<void> {
-  await db
-    .insertInto('media')
-    .values({
-      origin: media.origin,
-      media_id: media.mediaId,
-      cid: media.cid,
-      size: media.size,
-      content_type: media.contentType,
-      upload_name: media.uploadName,
-      created_ts: media.now,
-      last_access_ts: media.now,
-    })
-    .onConflict((oc) => oc.columns(['origin', 'media_id']).doNothing())
-    .execute();
+  await insertMediaRow(db, media, null);
+}
+
+async function insertMediaRow(
+  db: Kysely<Database>,
+  media: StoredMedia & { readonly now: number },
+  userId: string | null,
+): Promise<void> {
+  const insert = db.insertInto('media').values({
+    origin: media.origin,
+    media_id: media.mediaId,
+    cid: media.cid,
+    size: media.size,
+    content_type: media.contentType,
+    upload_name: media.uploadName,
+    user_id: userId,
+    created_ts: media.now,
+    last_access_ts: media.now,
+  });
+  // Local media ids are fresh, so a conflict there is a bug worth an error.
+  await (userId === null
+    ? insert.onConflict((oc) => oc.columns(['origin', 'media_id']).doNothing())
+    : insert
+  ).execute();
 }
 
 /** POST create: an mxc:// URI reserved for `userId`, waiting for its bytes until `expiresTs`. */

@@ -8,7 +8,7 @@ import { requireRoomHistoryAccess } from '../../anchoring/room-history-access.ts
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { notFound } from '../../http/matrix-error.ts';
-import { roomVersionOf } from '../../storage/anchoring.ts';
+import { getRoomVersionOf } from '../../storage/events.ts';
 
 interface Params {
   roomId: string;
@@ -20,7 +20,7 @@ export const getRoomArchive = defineEndpoint<Context, unknown, unknown, Params>(
   handler: async (ctx, request, reply) => {
     const { roomId } = request.params;
     await requireRoomHistoryAccess(ctx, request, roomId);
-    if ((await roomVersionOf(ctx.db, roomId)) === undefined) throw notFound('No such room here');
+    if ((await getRoomVersionOf(ctx.db, roomId)) === undefined) throw notFound('No such room here');
     return reply
       .header('content-type', 'application/vnd.ipld.car; version=1')
       .send(Readable.from(roomArchiveCar(ctx.db, roomId)));

@@ -4,8 +4,9 @@
 //   <dir>/blobs/<last 2 of cid>/<cid> stored blobs (the CID's last characters spread evenly;
 //                                     its first ones are the same multibase/codec prefix)
 import { randomUUID } from 'node:crypto';
-import { access, type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileExists, isErrno } from '../../files/file-exists.ts';
 import {
   BlobNotFoundError,
   type BlobStore,
@@ -46,7 +47,7 @@ export function createLocalBlobStore(dir: string): BlobStore {
       await file.close();
       closed = true;
       const finalPath = pathOf(cid);
-      if (await exists(finalPath)) {
+      if (await fileExists(finalPath)) {
         await unlink(tmpPath);
       } else {
         await mkdir(join(blobsDir, cid.slice(-2)), { recursive: true });
@@ -85,7 +86,7 @@ export function createLocalBlobStore(dir: string): BlobStore {
 
   async function has(cid: string): Promise<boolean> {
     const canonical = canonicalBlobCid(cid);
-    return canonical !== undefined && (await exists(pathOf(canonical)));
+    return canonical !== undefined && (await fileExists(pathOf(canonical)));
   }
 
   async function remove(cid: string): Promise<void> {
@@ -99,18 +100,4 @@ export function createLocalBlobStore(dir: string): BlobStore {
   }
 
   return { kind: 'local', put, get, has, remove };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return false;
-    throw error;
-  }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }
