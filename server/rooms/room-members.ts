@@ -1,38 +1,40 @@
-// The member events a user may list: current ones while joined, those at their leave (or ban)
-// once they are gone, and none if they never were in the room. `at` (a stream position taken
-// from a sync or pagination token) looks further back, never past the user's own leave.
+// The member events a user may list: current ones while joined (or in a world_readable room),
+// those at their last membership change once they are gone, and none if they never were in the
+// room, as for every read of its history (room-reader.ts): an invitee who declined without ever
+// joining reads no more of the room than one who never was invited. `at` (a stream position
+// taken from a sync or pagination token) looks further back, never past the user's departure.
 // https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3roomsroomidmembers
 import type { Kysely } from 'kysely';
 import { type StateMap, splitStateKey } from '../core/state-map.ts';
 import { forbidden } from '../http/matrix-error.ts';
 import { getCurrentState, getEvents, type StoredEvent } from '../storage/events.ts';
 import {
-  getCurrentMember,
   stateAfterEvent,
   stateAfterFirstMember,
   stateAtStreamPosition,
 } from '../storage/room-members.ts';
 import type { Database } from '../storage/schema.ts';
+import { loadRoomReader } from './room-reader.ts';
 
 export async function memberEventsVisibleTo(
   db: Kysely<Database>,
   request: { roomId: string; userId: string; atPosition?: number | undefined },
 ): Promise<StoredEvent[]> {
   const { roomId, userId, atPosition } = request;
-  const own = await getCurrentMember(db, roomId, userId);
+  const reader = await loadRoomReader(db, roomId, userId);
+  if (!reader) throw forbidden(`You are not and were not a member of room ${roomId}`);
+  const { departure } = reader;
   let state: StateMap | undefined;
-  if (own?.membership === 'join') {
+  if (!departure) {
     state =
       atPosition === undefined
         ? await getCurrentState(db, roomId)
         : await stateAtPosition(db, roomId, atPosition);
-  } else if (own?.membership === 'leave' || own?.membership === 'ban') {
-    state =
-      atPosition !== undefined && atPosition < own.streamOrdering
-        ? await stateAtPosition(db, roomId, atPosition)
-        : await stateAfterEvent(db, own.eventId);
   } else {
-    throw forbidden(`You are not and were not a member of room ${roomId}`);
+    state =
+      atPosition !== undefined && atPosition < departure.streamOrdering
+        ? await stateAtPosition(db, roomId, atPosition)
+        : await stateAfterEvent(db, departure.eventId);
   }
   const memberIds: string[] = [];
   for (const [key, eventId] of state ?? []) {
