@@ -14,7 +14,12 @@ installed() {
     2>/dev/null || true
 }
 
-if [ "$(installed)" != "$version" ]; then
+# psycopg2 is Synapse's PostgreSQL driver, its recommended production database, which the
+# benchmarks (bench/compare.ts) run it with. psycopg2-binary provides the same module from a
+# wheel; the `postgres` extra's psycopg2 would compile (gcc, pg_config, libpq headers).
+has_postgres() { "$venv/bin/python" -c 'import psycopg2' >/dev/null 2>&1; }
+
+if [ "$(installed)" != "$version" ] || ! has_postgres; then
   if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
     # Debian's python3 has no ensurepip (hence no `venv` with pip) without python3-venv.
     "$python" -m venv "$venv" || {
@@ -22,13 +27,13 @@ if [ "$(installed)" != "$version" ]; then
       exit 3
     }
   fi
-  # Synapse >= 1.x ships binary wheels (it has a Rust part): no compiler needed on x86_64/arm64.
+  # Synapse ships binary wheels (it has a Rust part) on x86_64/arm64: no compiler needed.
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
-    "matrix-synapse==$version"
+    "matrix-synapse==$version" psycopg2-binary
 fi
 
 got=$(installed)
 [ "$got" = "$version" ] || { echo "install-synapse.sh: expected $version, venv has '$got'" >&2; exit 1; }
 # Importing the homeserver module proves the install is usable, not merely present.
-"$venv/bin/python" -c 'import synapse.app.homeserver' >/dev/null
+"$venv/bin/python" -c 'import synapse.app.homeserver, psycopg2' >/dev/null
 echo "matrix-synapse $got in $venv"

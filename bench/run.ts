@@ -1,6 +1,7 @@
 // `npm run bench [-- <filter>...]`: runs every bench/*.bench.ts (or those whose file name contains
 // a filter), prints a table and writes bench/results/<date-time>.json, so runs on different
 // machines and commits can be compared.
+// `npm run bench -- --compare synapse` runs bench/compare.ts instead (Synapse side by side).
 
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -74,4 +75,11 @@ function printTable(title: string, figures: readonly BenchFigure[]): void {
   process.stdout.write('\n');
 }
 
-await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+if (args[0] === '--compare') {
+  // Side by side with another homeserver: a different shape of run (servers as processes).
+  const { runCompare } = await import('./compare.ts');
+  await runCompare(args.slice(1));
+} else {
+  await main(args);
+}

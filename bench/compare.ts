@@ -1,0 +1,159 @@
+// `npm run bench -- --compare synapse [--servers=a,b]`: the same client workloads, over HTTP,
+// against Cairn on PostgreSQL and on PGlite, Synapse on PostgreSQL, and a ceiling (a bare fastify
+// route doing one INSERT), one server at a time on this machine, in one run. Prints progress and
+// a table of ratios; writes bench/results/compare-<date>.json and one SVG chart per workload.
+// Sizes: CAIRN_BENCH_SENDERS (50), CAIRN_BENCH_ROOMS (100), CAIRN_BENCH_MESSAGES (1000 per
+// layout), CAIRN_BENCH_SYNC_CLIENTS (200), CAIRN_BENCH_SYNC_ROUNDS (10). PostgreSQL: the cluster
+// CAIRN_TEST_DATABASE_URL names, else a throwaway one. Synapse: .ci/install-synapse.sh's venv.
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Agent } from 'undici';
+import { synapseVenv } from '../conformance-tests/support/synapse-peer.ts';
+import { openBenchCluster } from './compare-postgres.ts';
+import { charts, formatTable, ratioTable, type ServerResult, svgChart } from './compare-report.ts';
+import {
+  type CompareTarget,
+  startTarget,
+  synapseSettings,
+  TARGET_NAMES,
+  type TargetName,
+} from './compare-servers.ts';
+import { httpCall, type Sizes, sendThroughput, syncLatency } from './compare-workloads.ts';
+import { processMemory, resetPeakRss } from './process-stats.ts';
+
+const RESULTS_DIR = join(import.meta.dirname, 'results');
+const INSTALL_SYNAPSE = join(import.meta.dirname, '..', '.ci', 'install-synapse.sh');
+// Long enough after the first answer for start-up work (migrations, caches warming) to settle.
+const IDLE_SETTLE_MS = 3000;
+
+const sizeFromEnv = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+};
+
+export async function runCompare(args: readonly string[]): Promise<void> {
+  if (args[0] !== 'synapse') {
+    throw new Error('usage: npm run bench -- --compare synapse [--servers=name,name]');
+  }
+  const serversArg = args.find((a) => a.startsWith('--servers='))?.slice('--servers='.length);
+  const servers = (serversArg?.split(',') ?? [...TARGET_NAMES]) as TargetName[];
+  for (const name of servers) {
+    if (!TARGET_NAMES.includes(name)) throw new Error(`unknown server ${name}: ${TARGET_NAMES}`);
+  }
+  const sizes: Sizes = {
+    senders: sizeFromEnv('CAIRN_BENCH_SENDERS', 50),
+    rooms: sizeFromEnv('CAIRN_BENCH_ROOMS', 100),
+    messages: sizeFromEnv('CAIRN_BENCH_MESSAGES', 1000),
+    syncClients: sizeFromEnv('CAIRN_BENCH_SYNC_CLIENTS', 200),
+    syncRounds: sizeFromEnv('CAIRN_BENCH_SYNC_ROUNDS', 10),
+  };
+  const synapseVersion = servers.includes('synapse-postgres') ? installSynapse() : undefined;
+  const runStart = performance.now();
+  const log = (line: string) =>
+    process.stdout.write(`[${((performance.now() - runStart) / 1000).toFixed(0)} s] ${line}\n`);
+
+  const cluster = await openBenchCluster();
+  // Every sync client holds a connection while it long-polls.
+  const agent = new Agent({ connections: sizes.syncClients + sizes.senders + 20 });
+  const results: ServerResult[] = [];
+  try {
+    for (const name of servers) {
+      const result: ServerResult = { name };
+      results.push(result);
+      log(`${name}: starting`);
+      let started: { target: CompareTarget; databaseUrl?: string } | undefined;
+      try {
+        started = await startTarget(name, cluster);
+        const { target } = started;
+        result.startupMs = target.startupMs;
+        await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+        result.idleRssBytes = processMemory(target.pid)?.rss;
+        // From here VmHWM is the peak of the workloads, not of start-up.
+        result.peakIsWorkloadOnly = resetPeakRss(target.pid);
+        log(
+          `${name}: up in ${target.startupMs} ms (pid ${target.pid}), ${mb(result.idleRssBytes)} idle`,
+        );
+        const call = httpCall(target, agent);
+        log(`${name}: (1) send throughput, ${sizes.senders} senders`);
+        result.send = await sendThroughput(target, call, sizes, cluster.postmasterPid);
+        for (const f of result.send) {
+          log(
+            `${name}:   ${f.layout}: ${f.messagesPerSecond.toFixed(0)} msg/s (${f.messages} in ${f.wallMs.toFixed(0)} ms)`,
+          );
+        }
+        if (target.hasSync) {
+          log(`${name}: (2) send->sync latency, ${sizes.syncClients} syncing clients`);
+          result.sync = await syncLatency(target, call, sizes, cluster.postmasterPid);
+          log(
+            `${name}:   p50 ${result.sync.p50Ms.toFixed(1)} ms, p99 ${result.sync.p99Ms.toFixed(1)} ms`,
+          );
+        }
+        result.peakRssBytes = processMemory(target.pid)?.hwm;
+        log(`${name}: peak RSS ${mb(result.peakRssBytes)}`);
+      } catch (err) {
+        result.error = (err as Error).message;
+        log(`${name}: FAILED: ${result.error}`);
+      } finally {
+        await started?.target.stop();
+        if (started?.databaseUrl) await cluster.dropDatabase(started.databaseUrl);
+      }
+    }
+  } finally {
+    await agent.close();
+    await cluster.stop();
+  }
+
+  process.stdout.write(`\n${formatTable(results)}\n`);
+  const date = new Date().toISOString();
+  const stem = `compare-${date.replaceAll(':', '-')}`;
+  const subtitle =
+    `${sizes.senders} senders, ${sizes.messages} messages per layout, ${sizes.rooms} rooms; ` +
+    `${sizes.syncClients} syncing clients x ${sizes.syncRounds} rounds; ${cpus().length} cores`;
+  const report = {
+    date,
+    machine: {
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      cpuCount: cpus().length,
+      totalMemoryBytes: totalmem(),
+      node: process.version,
+    },
+    sizes,
+    synapse: synapseVersion && {
+      version: synapseVersion,
+      settings: synapseSettings('postgres://user@host:1/database'),
+      note: 'plus synapse-peer.ts defaults: every rc_* rate limit out of reach, INFO logging',
+    },
+    servers: results,
+    table: ratioTable(results),
+  };
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const jsonPath = join(RESULTS_DIR, `${stem}.json`);
+  await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\nwrote ${jsonPath}\n`);
+  for (const chart of charts()) {
+    const path = join(RESULTS_DIR, `${stem}-${chart.file}.svg`);
+    await writeFile(path, svgChart(chart, results, subtitle));
+    process.stdout.write(`wrote ${path}\n`);
+  }
+  if (results.some((r) => r.error !== undefined)) process.exitCode = 1;
+}
+
+function mb(bytes: number | undefined): string {
+  return bytes === undefined ? '? MB' : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Installs (or finds, without the network, in the cache) the pinned Synapse with psycopg2. */
+function installSynapse(): string {
+  const installed = spawnSync('bash', [INSTALL_SYNAPSE], {
+    encoding: 'utf8',
+    env: { ...process.env, CAIRN_SYNAPSE_VENV: synapseVenv() },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (installed.status !== 0) throw new Error('.ci/install-synapse.sh failed');
+  process.stdout.write(installed.stdout);
+  return /matrix-synapse (\S+)/.exec(installed.stdout)?.[1] ?? 'unknown';
+}
