@@ -47,6 +47,7 @@ import { useJsonBodies } from './http/json-body.ts';
 import { useBareJsonContentType } from './http/json-replies.ts';
 import { MatrixError } from './http/matrix-error.ts';
 import { recordRequestMetrics } from './http/metrics.ts';
+import { useNulRejection } from './http/reject-nul.ts';
 import { useAjvValidation } from './http/validation.ts';
 
 function baseApp(ctx: Context, listener: string, tls?: ListenerTls): FastifyInstance {
@@ -66,6 +67,7 @@ function baseApp(ctx: Context, listener: string, tls?: ListenerTls): FastifyInst
     },
   });
   useMatrixErrors(app);
+  useNulRejection(app);
   useJsonBodies(app);
   useBareJsonContentType(app);
   useAjvValidation(app);

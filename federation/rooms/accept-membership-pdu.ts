@@ -3,6 +3,7 @@
 // user of the sending server; a join that names one of our users as authoriser gets our
 // signature; then it goes through the same receipt pipeline as any PDU.
 import { serverNameOf } from '../../server/core/auth-rules/identifiers.ts';
+import { CanonicalJsonError } from '../../server/core/canonical-json.ts';
 import { computeEventId, EventIdError } from '../../server/core/event-id.ts';
 import { type EventWithId, isJsonObject, type Pdu } from '../../server/core/pdu.ts';
 import type { RoomVersion } from '../../server/core/room-versions.ts';
@@ -46,18 +47,23 @@ export async function acceptMembershipPdu(
     throw forbidden(`${pdu.sender} is not a user of ${origin}`);
   }
   const authoriser = content.join_authorised_via_users_server;
-  if (
-    membership === 'join' &&
-    typeof authoriser === 'string' &&
-    serverNameOf(authoriser) === ctx.config.serverName
-  ) {
-    pdu = countersignEvent(version, pdu, eventSignerOf(ctx));
-  }
   let eventId: string;
+  // An event with no canonical JSON (a float, an integer past 2^53, a lone surrogate) can be
+  // neither signed nor given an id: the sender's fault, not ours (it was a 500, found by the
+  // federation endpoint fuzzer).
   try {
+    if (
+      membership === 'join' &&
+      typeof authoriser === 'string' &&
+      serverNameOf(authoriser) === ctx.config.serverName
+    ) {
+      pdu = countersignEvent(version, pdu, eventSignerOf(ctx));
+    }
     eventId = computeEventId(version, pdu);
   } catch (err) {
-    if (err instanceof EventIdError) throw badJson(err.message);
+    if (err instanceof EventIdError || err instanceof CanonicalJsonError) {
+      throw badJson(err.message);
+    }
     throw err;
   }
   if (eventId !== request.eventId)

@@ -5,6 +5,7 @@
 // and, when we are not in the room, keep it (with the stripped state it came with) so the
 // invitee's /sync shows it; when we are, it arrives again through /send like any event.
 import { serverNameOf } from '../../server/core/auth-rules/identifiers.ts';
+import { CanonicalJsonError } from '../../server/core/canonical-json.ts';
 import { computeEventId, EventIdError } from '../../server/core/event-id.ts';
 import { isJsonObject, type JsonObject, type Pdu } from '../../server/core/pdu.ts';
 import { getRoomVersion, SUPPORTED_ROOM_VERSIONS } from '../../server/core/room-versions.ts';
@@ -74,7 +75,10 @@ export const receiveInvite = defineEndpoint<FederationContext, Body, unknown, Pa
     try {
       if (computeEventId(version, pdu) !== eventId) throw badJson('The event id does not match');
     } catch (err) {
-      if (err instanceof EventIdError) throw badJson(err.message);
+      // No canonical JSON (a float, a lone surrogate): no id, a bad event rather than a 500.
+      if (err instanceof EventIdError || err instanceof CanonicalJsonError) {
+        throw badJson(err.message);
+      }
       throw err;
     }
     const check = await checkPduOnReceipt(version, pdu, ctx.federation.serverKeys);

@@ -1,8 +1,9 @@
 // Bodies of the device management endpoints.
 import { type AuthData, authData } from './auth-data.ts';
+import { NO_NUL } from './no-nul.ts';
 
 // Synapse's limit; long enough for any real device name.
-const displayName = { type: 'string', maxLength: 100 } as const;
+const displayName = { type: 'string', maxLength: 100, pattern: NO_NUL } as const;
 
 /** PUT /_matrix/client/v3/devices/{deviceId} */
 export const updateDeviceBody = {
@@ -30,7 +31,11 @@ export const deleteDevicesBody = {
   type: 'object',
   required: ['devices'],
   properties: {
-    devices: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 255 } },
+    devices: {
+      type: 'array',
+      maxItems: 1000,
+      items: { type: 'string', maxLength: 255, pattern: NO_NUL },
+    },
     auth: authData,
   },
 } as const;

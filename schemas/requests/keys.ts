@@ -3,11 +3,14 @@
 // server/e2ee/device-keys-check.ts; the schemas bound the shapes and sizes.
 // https://spec.matrix.org/latest/client-server-api/#end-to-end-encryption
 import type { JsonObject, JsonValue } from '../../server/core/pdu.ts';
+import { NO_NUL } from './no-nul.ts';
 
-const userId = { pattern: '^@[^:]+:.+$', maxLength: 255 } as const;
-const name = { minLength: 1, maxLength: 255 } as const;
+// No NUL anywhere: these are looked up in text columns, where PostgreSQL refuses one (a NUL in
+// a user or device id was a 500, found by the endpoint fuzzer).
+const userId = { pattern: '^@[^:\\u0000]+:[^\\u0000]+$', maxLength: 255 } as const;
+const name = { minLength: 1, maxLength: 255, pattern: NO_NUL } as const;
 /** `algorithm:key_id`, as one-time and fallback keys are named. */
-const keyName = { pattern: '^[^:]+:.+$', maxLength: 255 } as const;
+const keyName = { pattern: '^[^:\\u0000]+:[^\\u0000]+$', maxLength: 255 } as const;
 
 export const uploadKeysBody = {
   type: 'object',

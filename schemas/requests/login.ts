@@ -1,17 +1,23 @@
 // POST /_matrix/client/v3/login
+import { NO_NUL } from './no-nul.ts';
+
 export const loginBody = {
   type: 'object',
   required: ['type'],
   properties: {
     type: { type: 'string', maxLength: 255 },
-    identifier: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } },
-    user: { type: 'string', maxLength: 255 },
+    identifier: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { type: 'string' }, user: { type: 'string', pattern: NO_NUL } },
+    },
+    user: { type: 'string', maxLength: 255, pattern: NO_NUL },
     medium: { type: 'string' },
     address: { type: 'string' },
     password: { type: 'string', maxLength: 512 },
     token: { type: 'string' },
-    device_id: { type: 'string', minLength: 1, maxLength: 255 },
-    initial_device_display_name: { type: 'string', maxLength: 256 },
+    device_id: { type: 'string', minLength: 1, maxLength: 255, pattern: NO_NUL },
+    initial_device_display_name: { type: 'string', maxLength: 256, pattern: NO_NUL },
     refresh_token: { type: 'boolean' },
   },
 } as const;

@@ -1,7 +1,15 @@
 // Path and query parameters of the media endpoints (their bodies are the files themselves).
 // https://spec.matrix.org/latest/client-server-api/#content-repository
 
-const serverName = { type: 'string', minLength: 1, maxLength: 255 } as const;
+// The spec's server name grammar (hostname and optional port): anything else cannot name a server,
+// and was tried as a fetch target and answered 502 (found by the endpoint fuzzer).
+// https://spec.matrix.org/latest/appendices/#server-name
+const serverName = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^(?:\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9.-]{1,255})(?::[0-9]{1,5})?$',
+} as const;
 const mediaId = { type: 'string', minLength: 1, maxLength: 255 } as const;
 
 export const mediaParams = {

@@ -2,10 +2,12 @@
 // (Element clears an avatar that way). The spec tells clients to send an MXC URI as avatar_url
 // but does not ask servers to refuse anything else; Synapse stores any string (up to 1000
 // characters), and clients and Complement rely on that, so only the type and length are checked.
+import { NO_NUL } from './no-nul.ts';
+
 export const setDisplaynameBody = {
   type: 'object',
   required: ['displayname'],
-  properties: { displayname: { type: 'string', maxLength: 256 } },
+  properties: { displayname: { type: 'string', maxLength: 256, pattern: NO_NUL } },
 } as const;
 
 export interface SetDisplaynameBody {
@@ -16,7 +18,7 @@ export const setAvatarUrlBody = {
   type: 'object',
   required: ['avatar_url'],
   properties: {
-    avatar_url: { type: 'string', maxLength: 1000 },
+    avatar_url: { type: 'string', maxLength: 1000, pattern: NO_NUL },
   },
 } as const;
 

@@ -1,14 +1,15 @@
 // POST /_matrix/client/v3/register: body and query.
 import { type AuthData, authData } from './auth-data.ts';
+import { NO_NUL } from './no-nul.ts';
 
 export const registerBody = {
   type: 'object',
   properties: {
     auth: authData,
-    username: { type: 'string', maxLength: 255 },
+    username: { type: 'string', maxLength: 255, pattern: NO_NUL },
     password: { type: 'string', maxLength: 512 },
-    device_id: { type: 'string', minLength: 1, maxLength: 255 },
-    initial_device_display_name: { type: 'string', maxLength: 256 },
+    device_id: { type: 'string', minLength: 1, maxLength: 255, pattern: NO_NUL },
+    initial_device_display_name: { type: 'string', maxLength: 256, pattern: NO_NUL },
     inhibit_login: { type: 'boolean' },
     refresh_token: { type: 'boolean' },
   },
