@@ -10,14 +10,18 @@ COPY package.json package-lock.json ./
 # Production dependencies only: the `node` devDependency (a Node 24 for older machines) is not
 # needed on an image that already runs Node 24.
 RUN npm ci --omit=dev --no-audit --no-fund
-
-# The anchor contract's ABI and bytecode are compiled from contracts/CairnAnchor.sol (with the
-# solc compiler, a devDependency), not committed: built here, only the artifact is shipped.
-FROM deps AS contracts
-RUN npm install --no-save --no-audit --no-fund \
-    "solc@$(node -p "require('./package.json').devDependencies.solc")"
+# The anchor contract's ABI and bytecode are compiled from contracts/CairnAnchor.sol with the solc
+# compiler (a devDependency), not committed. solc goes into a scratch directory, not node_modules,
+# so only the artifact reaches the image. In this stage because the build's registry settings
+# (CI's CA bundle) are given to this stage's steps.
 COPY contracts ./contracts
-RUN node contracts/build-contract.ts
+RUN mkdir /tmp/solc-build && cd /tmp/solc-build \
+    && npm init -y >/dev/null && npm pkg set type=module \
+    && npm install --no-audit --no-fund \
+       "solc@$(node -p "require('/app/package.json').devDependencies.solc")" \
+    && cp -r /app/contracts ./contracts && node contracts/build-contract.ts \
+    && mkdir -p /app/contracts/generated && cp contracts/generated/*.json /app/contracts/generated/ \
+    && cd / && rm -rf /tmp/solc-build
 
 FROM node:24-slim AS runtime
 # `openssl` makes the self-signed federation certificate when none is configured
@@ -36,7 +40,7 @@ COPY federation ./federation
 COPY schemas ./schemas
 COPY migrations ./migrations
 COPY contracts ./contracts
-COPY --from=contracts /app/contracts/generated ./contracts/generated
+COPY --from=deps /app/contracts/generated ./contracts/generated
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
