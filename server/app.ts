@@ -48,14 +48,28 @@ import { useBareJsonContentType } from './http/json-replies.ts';
 import { MatrixError } from './http/matrix-error.ts';
 import { recordRequestMetrics } from './http/metrics.ts';
 import { useNulRejection } from './http/reject-nul.ts';
+import { useSecurityHeaders } from './http/security-headers.ts';
+import { useSlowBodyGuard } from './http/slow-body-guard.ts';
 import { useAjvValidation } from './http/validation.ts';
 
 function baseApp(ctx: Context, listener: string, tls?: ListenerTls): FastifyInstance {
+  // Node's defaults let a client take 60 s over its headers, checked every 30 s. No total
+  // request time (requestTimeout stays 0): bodies are bounded by progress instead
+  // (slow-body-guard.ts), and a long-polling /sync has its request in full before it waits.
+  const serverOptions = {
+    headersTimeout: ctx.config.headerTimeoutMs,
+    connectionsCheckingInterval: Math.min(5_000, ctx.config.headerTimeoutMs),
+  };
   const app: FastifyInstance = Fastify({
     // With a certificate the listener serves HTTPS, and listen() reports an https:// address.
-    ...(tls ? { https: { cert: tls.certPem, key: tls.keyPem } } : {}),
+    ...(tls
+      ? { https: { cert: tls.certPem, key: tls.keyPem, ...serverOptions } }
+      : { http: serverOptions }),
     loggerInstance: ctx.logger.child({ listener }) as FastifyBaseLogger,
     bodyLimit: ctx.config.maxRequestBodyBytes,
+    // request.ip (per-IP rate limits, last-seen addresses) is the X-Forwarded-For client only
+    // when the peer is a listed proxy; anyone else could name any address in that header.
+    trustProxy: ctx.config.trustedProxies.length > 0 ? [...ctx.config.trustedProxies] : false,
     // Matrix ids and event ids in paths can be long; the default 100 chars is too short.
     routerOptions: { maxParamLength: 1000 },
     // One line per request is noise at info level; debug and trace keep it.
@@ -67,6 +81,8 @@ function baseApp(ctx: Context, listener: string, tls?: ListenerTls): FastifyInst
     },
   });
   useMatrixErrors(app);
+  useSecurityHeaders(app, { tls: tls !== undefined });
+  useSlowBodyGuard(app, ctx.config.requestBody);
   useNulRejection(app);
   useJsonBodies(app);
   useBareJsonContentType(app);

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { FederationServices } from '../federation/federation-services.ts';
 import type { AnchoringService } from './anchoring/anchoring-service.ts';
+import type { AppServices } from './appservices/app-services.ts';
 import type { Config } from './config/load-config.ts';
 import type { TypingTracker } from './ephemeral/typing-tracker.ts';
 import type { Metrics } from './http/metrics.ts';
@@ -34,6 +35,8 @@ export interface Context {
   readonly metrics: Metrics;
   /** Token buckets per user or IP address, in memory (server/http/rate-limits.ts). */
   readonly rateLimits: RateLimits;
+  /** Application service registrations, loaded at start (server/appservices/). */
+  readonly appServices: AppServices;
   /** Serialises local sends per room. */
   readonly roomLocks: KeyedMutex;
   /** Persisted events are announced here (sync notifier, federation sender, anchoring). */

@@ -13,10 +13,14 @@ import { xMatrixSigner } from '../federation/transport/x-matrix.ts';
 import { loadOrCreateSharedSecret } from './accounts/shared-secret-file.ts';
 import { createAnchoringService, scheduleAnchoring } from './anchoring/anchoring-service.ts';
 import { buildClientApp, buildFederationApp } from './app.ts';
+import { createAppServices } from './appservices/app-services.ts';
+import { createAppServiceSenders } from './appservices/create-senders.ts';
+import { loadAppServiceRegistrations } from './appservices/load-registrations.ts';
 import type { Config } from './config/load-config.ts';
 import type { Context } from './context.ts';
 import { followMembershipForDeviceLists } from './e2ee/device-lists-on-membership.ts';
 import { typingTrackerFor } from './ephemeral/typing-tracker.ts';
+import { LOG_REDACTION } from './http/log-redaction.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limits.ts';
 import { loadOrCreateSigningKey } from './keys/signing-key-file.ts';
@@ -40,10 +44,18 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
-  const logger = pino({ level: config.logLevel, base: { server: config.serverName } });
+  const logger = pino({
+    level: config.logLevel,
+    base: { server: config.serverName },
+    ...LOG_REDACTION,
+  });
   mkdirSync(config.dataDir, { recursive: true });
   // First: a bad certificate stops the start with a message naming the file, before any migration.
   const federationTls = federationListenerTls(config, logger);
+  // So does a bad application service registration file.
+  const appServices = createAppServices(
+    loadAppServiceRegistrations(config.appServiceConfigFiles, config.serverName),
+  );
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -74,6 +86,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       eventStream: eventServices.eventStream,
       typing,
       logger,
+      requestTimeoutMs: config.federationTransactionTimeoutMs,
     });
     const context: Context = {
       config,
@@ -83,6 +96,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       logger,
       metrics,
       rateLimits: createRateLimits(config.rateLimits),
+      appServices,
       roomLocks,
       ...eventServices,
       typing,
@@ -110,6 +124,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
       now,
       version: CAIRN_VERSION,
     };
+    await createAppServiceSenders(
+      { db: database.db, serverName: config.serverName, now, logger },
+      appServices,
+    );
     // Before listening: what was persisted but never sent (a crash, say) is queued first.
     await sender.start();
     const stopFollowingMembership = followMembershipForDeviceLists(context);

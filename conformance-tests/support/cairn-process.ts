@@ -19,6 +19,8 @@ export interface CairnProcess {
   readonly child: ChildProcess;
   /** Every log line so far, parsed. */
   readonly logs: Record<string, unknown>[];
+  /** Everything the process wrote so far, stdout and stderr, as written. */
+  output(): string;
   /** SIGTERM and wait for exit; returns the exit code. */
   stop(): Promise<number | null>;
 }
@@ -58,8 +60,13 @@ export async function startCairn(
   });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
+  let output = '';
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
+    output += chunk;
+  });
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
   });
   const started = new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -96,6 +103,7 @@ export async function startCairn(
     env,
     child,
     logs,
+    output: () => output,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;

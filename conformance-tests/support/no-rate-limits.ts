@@ -11,5 +11,7 @@ export const NO_RATE_LIMITS: NodeJS.ProcessEnv = Object.fromEntries(
     'registration',
     'media_uploads',
     'siwe_nonce',
+    'messages_per_ip',
+    'media_uploads_per_ip',
   ].map((name) => [`CAIRN_RATE_LIMIT_${name.toUpperCase()}_PER_SECOND`, '0']),
 );

@@ -11,6 +11,8 @@ import {
 } from '../../federation/federation-services.ts';
 import { noFederationClient, serverKeyStoreFor } from '../../federation/keys/remote-keys.ts';
 import { createAnchoringService } from '../../server/anchoring/anchoring-service.ts';
+import { createAppServices } from '../../server/appservices/app-services.ts';
+import { loadAppServiceRegistrations } from '../../server/appservices/load-registrations.ts';
 import { loadConfig } from '../../server/config/load-config.ts';
 import type { Context } from '../../server/context.ts';
 import { typingTrackerFor } from '../../server/ephemeral/typing-tracker.ts';
@@ -52,6 +54,11 @@ export function buildTestContext(db: Kysely<Database>, env: NodeJS.ProcessEnv = 
     logger,
     metrics: createMetrics(),
     rateLimits: createRateLimits(config.rateLimits),
+    // Their senders are not created here (this is synchronous): tests that use them call
+    // createAppServiceSenders (server/appservices/create-senders.ts), as start does.
+    appServices: createAppServices(
+      loadAppServiceRegistrations(config.appServiceConfigFiles, config.serverName),
+    ),
     roomLocks: new KeyedMutex(),
     ...eventServices,
     media: createMediaServices(config),

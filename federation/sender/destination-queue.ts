@@ -198,6 +198,14 @@ export class DestinationQueue {
         timeoutMs: this.#deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       });
       response = reply.body;
+      // The answer is `{pdus: {...}}`. Anything else is not a peer that took the transaction
+      // (a proxy's page, a broken server): retried like a failure, and the retry is safe, as a
+      // peer that did process it answers a repeated txnId from its cache.
+      if (typeof response !== 'object' || response === null || Array.isArray(response)) {
+        throw new Error(
+          `the reply to PUT /send is not a JSON object: ${JSON.stringify(response)}`.slice(0, 200),
+        );
+      }
     } catch (err) {
       const failures = this.#state!.failures + 1;
       const retryAtTs = this.#deps.now() + retryDelayMs(failures, this.#deps.backoff);

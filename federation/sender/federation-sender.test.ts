@@ -346,6 +346,35 @@ for (const kind of DATABASE_KINDS) {
   );
 
   test(
+    `${kind}: a 200 whose body is not a transaction reply is a failure, retried as it was`,
+    { timeout: 120_000 },
+    (t) =>
+      withPeers(t, kind, async (db, peers, senders) => {
+        peers.route('remote.test');
+        const garbage = [['not', 'a', 'reply'], 'ok', null, 42];
+        peers.answer = (txn) => {
+          const attempt = peers.attempts.indexOf(txn);
+          return attempt < garbage.length ? { status: 200, body: garbage[attempt] } : 200;
+        };
+        const ctx = buildTestContext(db);
+        const deps = roomDepsOf(ctx);
+        const sender = senderFor(ctx, db, peers);
+        senders.push(sender);
+        await sender.start();
+        const roomId = await roomWith(deps, [bob]);
+        await say(deps, roomId, 'm0');
+        await waitFor('m0 accepted', () => bodiesAt(peers, 'remote.test').length === 1);
+        const attempts = peers.attempts.filter((txn) => txn.destination === 'remote.test');
+        // Each garbage answer was followed by the same transaction again, until one was taken.
+        assert.ok(attempts.length > garbage.length);
+        for (const retry of attempts.slice(0, garbage.length + 1)) {
+          assert.equal(retry.txnId, attempts[0]!.txnId);
+        }
+        assert.equal((await getDestinationState(db, 'remote.test')).failures, 0);
+      }),
+  );
+
+  test(
     `${kind}: a destination that contacts us is retried at once, its backoff forgotten`,
     { timeout: 120_000 },
     (t) =>

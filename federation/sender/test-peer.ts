@@ -30,8 +30,16 @@ export interface SentTransaction {
   readonly authorization: string | undefined;
 }
 
-/** How the peer answers an attempt: a status, after an optional wait. */
-export type Answer = (txn: SentTransaction) => number | Promise<number>;
+/** How the peer answers an attempt: a status (or a status and a body of its own), after an
+ * optional wait. */
+export type Answer = (
+  txn: SentTransaction,
+) => number | AnswerWithBody | Promise<number | AnswerWithBody>;
+
+export interface AnswerWithBody {
+  readonly status: number;
+  readonly body: unknown;
+}
 
 export interface TestPeers {
   /** Every attempt, in arrival order. */
@@ -139,13 +147,15 @@ export async function startTestPeers(names: readonly string[]): Promise<TestPeer
         hold.arrived();
         await hold.released;
       }
-      const status = await peers.answer(txn);
+      const answer = await peers.answer(txn);
+      const status = typeof answer === 'number' ? answer : answer.status;
       const key = `${destination} ${txn.txnId}`;
-      if (status === 200 && !seenTxnIds.has(key)) {
+      if (typeof answer === 'number' && status === 200 && !seenTxnIds.has(key)) {
         seenTxnIds.add(key);
         processed.set(destination, [...peers.processed(destination), txn]);
       }
-      sendJson(response, status, status === 200 ? { pdus: {} } : { errcode: 'M_UNKNOWN' });
+      const body = status === 200 ? { pdus: {} } : { errcode: 'M_UNKNOWN' };
+      sendJson(response, status, typeof answer === 'number' ? body : JSON.stringify(answer.body));
     } finally {
       inFlight.set(destination, (inFlight.get(destination) ?? 1) - 1);
     }

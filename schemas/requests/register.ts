@@ -5,6 +5,8 @@ import { NO_NUL } from './no-nul.ts';
 export const registerBody = {
   type: 'object',
   properties: {
+    // m.login.application_service for an application service's registration (no UIA then).
+    type: { type: 'string', maxLength: 255 },
     auth: authData,
     username: { type: 'string', maxLength: 255, pattern: NO_NUL },
     password: { type: 'string', maxLength: 512 },
@@ -16,6 +18,7 @@ export const registerBody = {
 } as const;
 
 export interface RegisterBody {
+  type?: string;
   auth?: AuthData;
   username?: string;
   password?: string;

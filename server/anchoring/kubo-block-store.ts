@@ -2,8 +2,8 @@
 // A block is stored when it is pinned: unpinned blocks stay in the repo only until Kubo's garbage
 // collection. Every call is bounded by a timeout, so a stuck node fails an anchoring pass (which
 // is retried later) instead of hanging it.
-import { create } from 'kubo-rpc-client';
 import type { CID } from 'multiformats/cid';
+import { lazyKuboClient } from '../files/lazy-kubo-client.ts';
 import {
   BLOCK_CODECS,
   BlockNotFoundError,
@@ -34,7 +34,7 @@ export function createKuboBlockStore(
   apiUrl: string,
   options: KuboBlockStoreOptions = {},
 ): IpldBlockStore {
-  const client = create({ url: apiUrl });
+  const kubo = lazyKuboClient(apiUrl);
   const timeoutMs = options.timeoutMs ?? 30_000;
 
   async function bounded<T>(
@@ -55,6 +55,7 @@ export function createKuboBlockStore(
 
   async function put(cid: CID, bytes: Uint8Array): Promise<void> {
     checkStorable(cid, bytes);
+    const client = await kubo();
     const stored = await bounded('block/put', cid, (signal) =>
       client.block.put(bytes, {
         // `cid-codec`, not the deprecated `format` that Kubo keeps for CIDv0.
@@ -74,6 +75,7 @@ export function createKuboBlockStore(
   async function get(cid: CID): Promise<Uint8Array> {
     let bytes: Uint8Array;
     try {
+      const client = await kubo();
       bytes = await bounded('block/get', cid, (signal) =>
         client.block.get(cid, { ...OFFLINE, signal }),
       );
@@ -91,7 +93,7 @@ export function createKuboBlockStore(
     return bounded('pin/ls', cid, async (signal) => {
       try {
         // type=recursive: one lookup in the pin set, not a walk of pinned DAGs for indirect pins.
-        for await (const pin of client.pin.ls({
+        for await (const pin of (await kubo()).pin.ls({
           ...OFFLINE,
           paths: cid,
           type: 'recursive',

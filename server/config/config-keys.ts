@@ -30,6 +30,20 @@ const RATE_LIMITS = [
   ['failed_login', 0.17, 3, 'Failed logins, per account'],
   ['registration', 0.17, 3, 'Account registrations, per client IP address'],
   ['media_uploads', 10, 50, 'Media uploads and asynchronous upload URIs (POST create), per user'],
+  // Generous: many users can share one address (NAT, a company proxy); it stops one client that
+  // spreads its sends over many accounts, not a busy office.
+  [
+    'messages_per_ip',
+    10,
+    100,
+    'Sending events and creating rooms, per client IP address (all users behind it together)',
+  ],
+  [
+    'media_uploads_per_ip',
+    5,
+    50,
+    'Media uploads and asynchronous upload URIs, per client IP address (all users behind it together)',
+  ],
   [
     'siwe_nonce',
     0.5,
@@ -79,6 +93,13 @@ export const CONFIG_KEYS = [
     schema: { type: 'string', minLength: 1 },
     default: '127.0.0.1',
     description: 'Address both listeners bind to. Use 0.0.0.0 or :: to listen on every interface.',
+  },
+  {
+    key: 'trusted_proxies',
+    // Checked further in load-config.ts (a valid address, a prefix length in range).
+    schema: { type: 'array', items: { type: 'string', pattern: '^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$' } },
+    description:
+      'Reverse proxies (IP addresses or CIDR ranges) whose X-Forwarded-For header is believed: a request from one of them counts as coming from the client address the header names, for per-IP rate limits and device last-seen addresses. A YAML list, comma-separated in the variable. Unset: none, the peer address is the client.',
   },
   {
     key: 'client_port',
@@ -179,6 +200,12 @@ export const CONFIG_KEYS = [
     secret: true,
   },
   {
+    key: 'app_service_config_files',
+    schema: { type: 'array', items: { type: 'string', minLength: 1 } },
+    description:
+      'Application service registration files (YAML: id, url, as_token, hs_token, sender_localpart, namespaces, rate_limited), read at start; a bad file stops the start. Their as_token authenticates as the sender or, with ?user_id=, as a user of their users namespace. A YAML list, comma-separated in the variable. Unset: none.',
+  },
+  {
     key: 'signing_key_path',
     schema: { type: 'string', minLength: 1 },
     description:
@@ -207,6 +234,33 @@ export const CONFIG_KEYS = [
     schema: { type: 'integer', minimum: 1024 },
     default: 1048576,
     description: 'Largest JSON request body accepted; larger gets 413 M_TOO_LARGE.',
+  },
+  {
+    key: 'header_timeout_seconds',
+    schema: { type: 'integer', minimum: 1 },
+    default: 20,
+    description:
+      'Time a client has to send the request line and headers of a request (both listeners); a connection still sending them after this is closed with 408. Bounds slowloris clients.',
+  },
+  {
+    key: 'request_body_timeout_seconds',
+    schema: { type: 'integer', minimum: 1 },
+    default: 30,
+    description:
+      'A request body that delivers fewer than request_body_min_bytes_per_second times this many bytes within any such period is dropped. A progress check, not a total: a large upload on a slow but moving link is not cut, a body trickled a byte at a time is.',
+  },
+  {
+    key: 'request_body_min_bytes_per_second',
+    schema: { type: 'integer', minimum: 1 },
+    default: 1024,
+    description: 'Slowest request body accepted, averaged over request_body_timeout_seconds.',
+  },
+  {
+    key: 'federation_transaction_timeout_seconds',
+    schema: { type: 'integer', minimum: 1 },
+    default: 120,
+    description:
+      'How long an outbound federation transaction (PUT /send) waits for its answer before it counts as failed and the destination backs off. One transaction per destination is in flight at a time.',
   },
   {
     key: 'server_key_validity_hours',

@@ -1,6 +1,7 @@
 // One typed config: defaults, then the YAML file (--config or CAIRN_CONFIG), then CAIRN_* variables.
 // Validated with ajv at start; an error names the bad key and where its value came from.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
@@ -17,6 +18,8 @@ export interface RateLimitConfig {
   readonly registration: RateLimit;
   readonly mediaUploads: RateLimit;
   readonly siweNonce: RateLimit;
+  readonly messagesPerIp: RateLimit;
+  readonly mediaUploadsPerIp: RateLimit;
 }
 
 export interface Config {
@@ -24,6 +27,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   bindAddress: string;
+  /** Addresses and CIDR ranges whose X-Forwarded-For is believed (fastify trustProxy); empty: none. */
+  trustedProxies: readonly string[];
   clientPort: number;
   federationPort: number;
   publicBaseurl: string;
@@ -41,11 +46,17 @@ export interface Config {
   registrationRequiresToken: boolean;
   accessTokenLifetimeMs: number;
   registrationSharedSecret: string | undefined;
+  /** Application service registration files, resolved; loaded at start (server/appservices/). */
+  appServiceConfigFiles: readonly string[];
   signingKeyPath: string;
   logLevel: string;
   metricsPath: string;
   enableMetrics: boolean;
   maxRequestBodyBytes: number;
+  headerTimeoutMs: number;
+  /** A request body must deliver minBytesPerSecond x timeoutMs/1000 bytes in every such period. */
+  requestBody: { readonly timeoutMs: number; readonly minBytesPerSecond: number };
+  federationTransactionTimeoutMs: number;
   serverKeyValidityHours: number;
   /** Notaries for server keys (federation/keys/remote-keys.ts); empty: none. */
   federationTrustedKeyServers: readonly string[];
@@ -139,6 +150,14 @@ export function loadConfig({ configPath, env = process.env }: ConfigSources = {}
       'Invalid configuration:\n  federation_tls_cert_path and federation_tls_key_path must be set together',
     );
   }
+  const badProxy = ((raw.trusted_proxies as string[] | undefined) ?? []).find(
+    (entry) => !isAddressOrCidr(entry),
+  );
+  if (badProxy !== undefined) {
+    throw new ConfigError(
+      `Invalid configuration:\n  trusted_proxies ${origin.get('trusted_proxies') ?? ''}: "${badProxy}" is not an IP address or CIDR range`,
+    );
+  }
   return toConfig(raw);
 }
 
@@ -192,6 +211,7 @@ function toConfig(raw: RawConfig): Config {
     dataDir,
     databaseUrl: optional('database_url'),
     bindAddress: str('bind_address'),
+    trustedProxies: (raw.trusted_proxies as string[] | undefined) ?? [],
     clientPort,
     federationPort,
     publicBaseurl: withTrailingSlash(
@@ -210,11 +230,20 @@ function toConfig(raw: RawConfig): Config {
     registrationRequiresToken: raw.registration_requires_token as boolean,
     accessTokenLifetimeMs: raw.access_token_lifetime_ms as number,
     registrationSharedSecret: optional('registration_shared_secret'),
+    appServiceConfigFiles: ((raw.app_service_config_files as string[] | undefined) ?? []).map(
+      (path) => resolve(path),
+    ),
     signingKeyPath: resolve(optional('signing_key_path') ?? `${dataDir}/signing.key`),
     logLevel: str('log_level'),
     metricsPath: str('metrics_path'),
     enableMetrics: raw.enable_metrics as boolean,
     maxRequestBodyBytes: raw.max_request_body_bytes as number,
+    headerTimeoutMs: (raw.header_timeout_seconds as number) * 1000,
+    requestBody: {
+      timeoutMs: (raw.request_body_timeout_seconds as number) * 1000,
+      minBytesPerSecond: raw.request_body_min_bytes_per_second as number,
+    },
+    federationTransactionTimeoutMs: (raw.federation_transaction_timeout_seconds as number) * 1000,
     serverKeyValidityHours: raw.server_key_validity_hours as number,
     federationTrustedKeyServers: (raw.federation_trusted_key_servers as string[] | undefined) ?? [],
     federationServerAddresses: new Map(
@@ -232,6 +261,8 @@ function toConfig(raw: RawConfig): Config {
       registration: rateLimitOf(raw, 'registration'),
       mediaUploads: rateLimitOf(raw, 'media_uploads'),
       siweNonce: rateLimitOf(raw, 'siwe_nonce'),
+      messagesPerIp: rateLimitOf(raw, 'messages_per_ip'),
+      mediaUploadsPerIp: rateLimitOf(raw, 'media_uploads_per_ip'),
     },
     anchorIntervalSeconds: raw.anchor_interval_seconds as number,
     archivePublicRooms: raw.archive_public_rooms as boolean,
@@ -262,6 +293,13 @@ function rateLimitOf(raw: RawConfig, name: string): RateLimit {
     perSecond: raw[`rate_limit_${name}_per_second`] as number,
     burst: raw[`rate_limit_${name}_burst`] as number,
   };
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 function resolvedPath(path: string | undefined): string | undefined {

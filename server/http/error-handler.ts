@@ -3,6 +3,7 @@
 // https://spec.matrix.org/latest/client-server-api/#standard-error-response
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { isDatabaseUnavailable } from '../storage/database-unavailable.ts';
 import { MatrixError, unrecognized } from './matrix-error.ts';
 
 export function useMatrixErrors(app: FastifyInstance): void {
@@ -80,6 +81,11 @@ export function toMatrixError(error: FastifyError, request?: FastifyRequest): Ma
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     return new MatrixError(status, 'M_UNKNOWN', error.message);
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Not a fault of Cairn's: the client should retry, and the pool reconnects by itself.
+    request?.log.warn({ err: error }, 'database unavailable');
+    return new MatrixError(503, 'M_UNKNOWN', 'The database is unavailable; try again shortly');
   }
   request?.log.error({ err: error }, 'unhandled error');
   return new MatrixError(500, 'M_UNKNOWN', 'Internal server error');

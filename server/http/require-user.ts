@@ -1,9 +1,11 @@
 // Access-token authentication for client endpoints: handlers call requireUser() first.
 // https://spec.matrix.org/latest/client-server-api/#using-access-tokens
+// An application service's as_token is a token too: it acts as the service's sender or a user of
+// its namespace (server/appservices/assert-identity.ts).
 import type { FastifyRequest } from 'fastify';
+import { appServiceUser } from '../appservices/assert-identity.ts';
 import type { Context } from '../context.ts';
-import { lookupAccessToken } from '../storage/access-tokens.ts';
-import { getUserById } from '../storage/users.ts';
+import { lookupAccessTokenOwner } from '../storage/access-tokens.ts';
 import { MatrixError, missingToken, unknownToken } from './matrix-error.ts';
 
 export interface AuthenticatedUser {
@@ -12,6 +14,8 @@ export interface AuthenticatedUser {
   readonly isAdmin: boolean;
   /** The token as presented; needed by logout. */
   readonly accessToken: string;
+  /** Whether per-user and per-IP rate limits apply: not to exempt application service users. */
+  readonly rateLimited: boolean;
 }
 
 /** The access token from the Authorization header, or the deprecated `access_token` query parameter. */
@@ -33,16 +37,18 @@ export async function requireUser(
 ): Promise<AuthenticatedUser> {
   const token = accessTokenOf(request);
   if (token === undefined) throw missingToken();
-  const owner = await lookupAccessToken(ctx.db, token);
+  const appService = ctx.appServices.byToken(token);
+  if (appService) return appServiceUser(ctx, request, appService, token);
+  const owner = await lookupAccessTokenOwner(ctx.db, token);
   if (!owner) throw unknownToken(false);
   // An expired token is a soft logout: the client may refresh and keep its session.
   if (owner.expiresTs !== null && owner.expiresTs <= ctx.now()) throw unknownToken(true);
-  const user = await getUserById(ctx.db, owner.userId);
-  if (!user || user.isDeactivated) throw unknownToken(false);
+  if (owner.isDeactivated) throw unknownToken(false);
   return {
     userId: owner.userId,
     deviceId: owner.deviceId,
-    isAdmin: user.isAdmin,
+    isAdmin: owner.isAdmin,
     accessToken: token,
+    rateLimited: true,
   };
 }

@@ -27,7 +27,7 @@ export const PRESENCE_STREAM = 'p';
 export const presenceSource: PresenceSource = {
   key: PRESENCE_STREAM,
   async collect(ctx, query) {
-    await publishTimedOutPresence(ctx);
+    await publishTimeoutsOncePerSecond(ctx);
     const upTo = await maxPresenceStreamId(ctx.db);
     const position = Math.max(upTo, query.since ?? 0);
     if (!presenceWanted(query.filter)) return { events: [], position };
@@ -41,6 +41,19 @@ export const presenceSource: PresenceSource = {
     return { events: limit === undefined ? events : events.slice(0, limit), position };
   },
 };
+
+// Timeouts are minutes long (presence-state.ts): looking for them once a second is exact enough,
+// and spares the read in every /sync when hundreds of long-polls wake at once. Per database handle.
+const lastTimeoutCheck = new WeakMap<object, number>();
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+async function publishTimeoutsOncePerSecond(ctx: Context): Promise<void> {
+  const now = ctx.now();
+  const last = lastTimeoutCheck.get(ctx.db);
+  if (last !== undefined && now >= last && now - last < TIMEOUT_CHECK_INTERVAL_MS) return;
+  lastTimeoutCheck.set(ctx.db, now);
+  await publishTimedOutPresence(ctx);
+}
 
 /**
  * `set_presence` of a /sync (default online): online or unavailable updates the user, who counts

@@ -6,8 +6,8 @@
 // tokens if no lower one can still commit. Most syncs change nothing worth writing; they decide
 // that on an unlocked read and never take the lock.
 //
-// Timeouts are published by whichever /sync runs next (publishTimedOutPresence, one indexed read
-// when nothing timed out), not by a timer: the process keeps no per-user state, and every user
+// Timeouts are published by a /sync (publishTimedOutPresence, one indexed read, at most once a
+// second: presence-source.ts), not by a timer: the process keeps no per-user state, and every user
 // still online syncs in a loop, so a timeout reaches the stream within one long-poll of someone.
 // A user whose presence changed wakes the waiting syncs of everyone in their rooms.
 import type { Context } from '../context.ts';

@@ -111,8 +111,9 @@ export function sendLocalEvent(
       ? await deps.exchangeInvite!(version, event)
       : event;
 
-    const group =
-      extremities.length === 1 ? await stateGroupAfter(deps, extremities[0]!.eventId) : null;
+    // With one extremity the state before this event is that event's state group, read with the
+    // extremities; with several, current state (a resolution of them) is written as a new group.
+    const group = extremities.length === 1 ? extremities[0]!.stateAfter : null;
     const { stored } = await persistAndAnnounce(deps, {
       roomId,
       event: signed,
@@ -146,13 +147,4 @@ function isSameState(current: EventWithId, template: LocalEventTemplate): boolea
     if (err instanceof CanonicalJsonError) return false;
     throw err;
   }
-}
-
-async function stateGroupAfter(deps: RoomDeps, eventId: string): Promise<number | null> {
-  const row = await deps.db
-    .selectFrom('events')
-    .select('state_after')
-    .where('event_id', '=', eventId)
-    .executeTakeFirst();
-  return row?.state_after ?? null;
 }

@@ -60,9 +60,16 @@ function openPostgres(databaseUrl: string, logger?: DatabaseLogger): OpenedDatab
   types.setTypeParser(INT8_OID, parseInt8);
   types.setTypeParser(INT8_ARRAY_OID, parseInt8Array);
   const pool = new Pool({ connectionString: databaseUrl, types });
-  // An idle client whose server goes away emits 'error' on the pool; unhandled, that would
-  // crash the process. The pool drops the client and the next query reconnects.
-  pool.on('error', (error) => logger?.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  // A client whose server goes away (PostgreSQL stopped or restarted) emits 'error'; unhandled,
+  // that crashes the process. The pool re-emits it for idle clients only, so each client gets a
+  // listener of its own too: a checked-out client between two queries (a transaction awaiting
+  // other work) used to crash Cairn on a PostgreSQL restart. Its next query fails instead, the
+  // transaction rolls back, the pool discards the client, and later queries reconnect.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger?.warn({ err: error }, 'PostgreSQL connection failed'));
+  });
+  // Already logged by the client's own listener.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: once(() => db.destroy()) };
 }

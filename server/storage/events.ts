@@ -82,15 +82,28 @@ export async function getEvent(
   return (await getEvents(db, [eventId])).get(eventId);
 }
 
+// A room's version never changes and its row is never deleted, so once read it is kept: every
+// send and every sync of a room asked for it, one round trip each. Per database handle (tests
+// open several databases in one process; a transaction is a handle of its own and not cached,
+// so nothing read inside one that might roll back is kept).
+const roomVersions = new WeakMap<Kysely<Database>, Map<string, string>>();
+
 export async function getRoomVersionOf(
   db: Kysely<Database>,
   roomId: string,
 ): Promise<string | undefined> {
+  const cached = db.isTransaction ? undefined : roomVersions.get(db);
+  const known = cached?.get(roomId);
+  if (known !== undefined) return known;
   const row = await db
     .selectFrom('rooms')
     .select('room_version')
     .where('room_id', '=', roomId)
     .executeTakeFirst();
+  if (row !== undefined && !db.isTransaction) {
+    if (cached === undefined) roomVersions.set(db, new Map([[roomId, row.room_version]]));
+    else cached.set(roomId, row.room_version);
+  }
   return row?.room_version;
 }
 
@@ -107,6 +120,8 @@ export async function loadRoomVersion(
 export interface Extremity {
   eventId: string;
   depth: number;
+  /** The state group after the event (null for an event stored without state). */
+  stateAfter: number | null;
 }
 
 export async function getForwardExtremities(
@@ -116,11 +131,15 @@ export async function getForwardExtremities(
   const rows = await db
     .selectFrom('room_forward_extremities as x')
     .innerJoin('events as e', 'e.event_id', 'x.event_id')
-    .select(['x.event_id', 'e.depth', 'e.stream_ordering'])
+    .select(['x.event_id', 'e.depth', 'e.stream_ordering', 'e.state_after'])
     .where('x.room_id', '=', roomId)
     .orderBy('e.stream_ordering', 'desc')
     .execute();
-  return rows.map((row) => ({ eventId: row.event_id, depth: row.depth }));
+  return rows.map((row) => ({
+    eventId: row.event_id,
+    depth: row.depth,
+    stateAfter: row.state_after,
+  }));
 }
 
 export async function getCurrentState(db: Kysely<Database>, roomId: string): Promise<StateMap> {

@@ -2,11 +2,15 @@
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3login
 // Rate limited per client address (every attempt) and per account (failed attempts: an account
 // under a guessing attack answers 429 until its bucket refills, whatever the password).
+// Application services log their users in with `type: m.login.application_service` and their
+// as_token (server/appservices/login-app-service-user.ts), outside these limits.
 import { type LoginBody, loginBody } from '../../../schemas/requests/login.ts';
 import { checkUserPassword } from '../../accounts/check-password.ts';
 import { userIdOfLogin } from '../../accounts/login-identifier.ts';
 import { loginSessionBody, startLoginSession } from '../../accounts/login-session.ts';
 import { SIWE_LOGIN_TYPE, siweSettingsOf } from '../../accounts/siwe/siwe-settings.ts';
+import { APP_SERVICE_LOGIN_TYPE } from '../../appservices/app-service-auth.ts';
+import { loginAppServiceUser } from '../../appservices/login-app-service-user.ts';
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { badJson, forbidden, MatrixError } from '../../http/matrix-error.ts';
@@ -18,6 +22,7 @@ export const login = defineEndpoint<Context, LoginBody>({
   path: '/_matrix/client/v3/login',
   schema: { body: loginBody },
   handler: async (ctx, request) => {
+    if (request.body.type === APP_SERVICE_LOGIN_TYPE) return loginAppServiceUser(ctx, request);
     const now = ctx.now();
     takeOrThrow(ctx.rateLimits.login, request.ip, now);
     const body = request.body;

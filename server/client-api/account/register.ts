@@ -2,13 +2,15 @@
 // https://spec.matrix.org/latest/client-server-api/#post_matrixclientv3register
 // Rate limited per client address, counting accounts created (as Synapse does): the stages of
 // user-interactive auth before it are free, but nothing is started while the bucket is empty.
+// Application services register their users with `type: m.login.application_service` instead
+// (server/appservices/register-app-service-user.ts); names they claim exclusively are refused here.
 import {
   type RegisterBody,
   type RegisterQuery,
   registerBody,
   registerQuery,
 } from '../../../schemas/requests/register.ts';
-import { generatedLocalpart } from '../../accounts/localpart.ts';
+import { generatedLocalpart, userIdForLocalpart } from '../../accounts/localpart.ts';
 import { loginSessionBody } from '../../accounts/login-session.ts';
 import { registerLocalUser } from '../../accounts/register-local-user.ts';
 import {
@@ -17,6 +19,8 @@ import {
   uiaDepsOf,
 } from '../../accounts/user-interactive-auth.ts';
 import { checkUsernameAvailable } from '../../accounts/username-availability.ts';
+import { APP_SERVICE_LOGIN_TYPE, refuseExclusiveUser } from '../../appservices/app-service-auth.ts';
+import { registerAppServiceUser } from '../../appservices/register-app-service-user.ts';
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { forbidden, MatrixError } from '../../http/matrix-error.ts';
@@ -40,6 +44,7 @@ export const register = defineEndpoint<Context, RegisterBody, RegisterQuery>({
     if (request.query.kind === 'guest') {
       throw new MatrixError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'Guest accounts are not supported');
     }
+    if (request.body.type === APP_SERVICE_LOGIN_TYPE) return registerAppServiceUser(ctx, request);
     if (!ctx.config.enableRegistration) throw forbidden('Registration is disabled');
     requireAllowed(ctx.rateLimits.registration.check(request.ip, ctx.now()));
     const body = request.body;
@@ -49,6 +54,8 @@ export const register = defineEndpoint<Context, RegisterBody, RegisterQuery>({
       body.username === undefined
         ? undefined
         : await checkUsernameAvailable(ctx.db, body.username, serverName);
+    if (localpart !== undefined)
+      refuseExclusiveUser(ctx, userIdForLocalpart(localpart, serverName));
     const { registrationToken } = await requireUserInteractiveAuth(
       uiaDepsOf(ctx),
       registrationPolicy(ctx),

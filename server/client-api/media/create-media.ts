@@ -5,7 +5,7 @@
 // naming it before the upload ends. Each user holds a limited number of such URIs at once.
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
-import { limitExceeded, takeOrThrow } from '../../http/rate-limits.ts';
+import { limitExceeded, mediaUploadLimits, takeForUserOrThrow } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { newMediaId } from '../../media/media-id.ts';
 import { countPendingMediaOf, insertPendingMedia } from '../../storage/media.ts';
@@ -16,7 +16,7 @@ export const createMedia = defineEndpoint<Context>({
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     const now = ctx.now();
-    takeOrThrow(ctx.rateLimits.mediaUploads, user.userId, now);
+    takeForUserOrThrow(mediaUploadLimits(ctx.rateLimits), user, request.ip, now);
     const pending = await countPendingMediaOf(ctx.db, user.userId, now);
     if (pending >= ctx.config.mediaMaxPendingUploads) {
       // Until one of them is uploaded or expires; a minute is a fair first retry.

@@ -7,7 +7,7 @@
 import { type UploadQuery, uploadQuery } from '../../../schemas/requests/media.ts';
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
-import { takeOrThrow } from '../../http/rate-limits.ts';
+import { mediaUploadLimits, takeForUserOrThrow } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { newMediaId } from '../../media/media-id.ts';
 import { receiveUpload } from '../../media/receive-upload.ts';
@@ -20,7 +20,7 @@ export const uploadMedia = defineEndpoint<Context, unknown, UploadQuery>({
   schema: { querystring: uploadQuery },
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
-    takeOrThrow(ctx.rateLimits.mediaUploads, user.userId, ctx.now());
+    takeForUserOrThrow(mediaUploadLimits(ctx.rateLimits), user, request.ip, ctx.now());
     const upload = await receiveUpload(ctx, request);
     const mediaId = newMediaId();
     try {

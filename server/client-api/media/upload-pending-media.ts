@@ -12,7 +12,7 @@ import {
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { forbidden, MatrixError, notFound } from '../../http/matrix-error.ts';
-import { takeOrThrow } from '../../http/rate-limits.ts';
+import { mediaUploadLimits, takeForUserOrThrow } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { mediaKey } from '../../media/media-services.ts';
 import { receiveUpload } from '../../media/receive-upload.ts';
@@ -39,7 +39,7 @@ export const uploadPendingMedia = defineEndpoint<Context, unknown, UploadQuery, 
     }
     if (row.user_id !== user.userId) throw forbidden('This media was created by another user');
     if (row.cid !== null) throw cannotOverwrite();
-    takeOrThrow(ctx.rateLimits.mediaUploads, user.userId, now);
+    takeForUserOrThrow(mediaUploadLimits(ctx.rateLimits), user, request.ip, now);
     const upload = await receiveUpload(ctx, request);
     const stored = await completePendingMedia(ctx.db, {
       origin: serverName,

@@ -4,7 +4,7 @@
 import { type TargetUserBody, targetUserBody } from '../../../schemas/requests/membership.ts';
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
-import { takeOrThrow } from '../../http/rate-limits.ts';
+import { takeUnlessExempt } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { inviteUser } from '../../rooms/membership-actions.ts';
 import { roomDepsOf } from '../../rooms/room-deps.ts';
@@ -15,7 +15,7 @@ export const postInviteUser = defineEndpoint<Context, TargetUserBody, unknown, {
   schema: { body: targetUserBody },
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
-    takeOrThrow(ctx.rateLimits.invites, user.userId, ctx.now());
+    takeUnlessExempt(ctx.rateLimits.invites, user, ctx.now());
     await inviteUser(roomDepsOf(ctx), {
       roomId: request.params.roomId,
       sender: user.userId,

@@ -9,7 +9,7 @@ import type { Context } from '../../context.ts';
 import type { JsonObject } from '../../core/pdu.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { invalidParam } from '../../http/matrix-error.ts';
-import { takeOrThrow } from '../../http/rate-limits.ts';
+import { takeUnlessExempt } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
 
 export const postJoinRoomById = defineEndpoint<
@@ -25,7 +25,7 @@ export const postJoinRoomById = defineEndpoint<
     const user = await requireUser(ctx, request);
     const { roomId } = request.params;
     if (!roomId.startsWith('!')) throw invalidParam(`${roomId} is not a room id`);
-    takeOrThrow(ctx.rateLimits.joins, user.userId, ctx.now());
+    takeUnlessExempt(ctx.rateLimits.joins, user, ctx.now());
     const body = request.body ?? {};
     await joinRoomAnywhere(ctx, {
       roomId,

@@ -13,7 +13,7 @@ import {
 import type { Context } from '../../context.ts';
 import type { JsonObject } from '../../core/pdu.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
-import { takeOrThrow } from '../../http/rate-limits.ts';
+import { takeUnlessExempt } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
 
 export const postJoinRoom = defineEndpoint<
@@ -27,7 +27,7 @@ export const postJoinRoom = defineEndpoint<
   schema: { body: joinBody, querystring: viaQuery },
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
-    takeOrThrow(ctx.rateLimits.joins, user.userId, ctx.now());
+    takeUnlessExempt(ctx.rateLimits.joins, user, ctx.now());
     const { roomId, servers } = await resolveRoomIdOrAliasAnywhere(
       ctx,
       request.params.roomIdOrAlias,

@@ -10,7 +10,7 @@ import {
 } from '../../core/room-versions.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { MatrixError } from '../../http/matrix-error.ts';
-import { takeOrThrow } from '../../http/rate-limits.ts';
+import { messageLimits, takeForUserOrThrow } from '../../http/rate-limits.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { createRoom } from '../../rooms/create-room.ts';
 import { memberProfile } from '../../rooms/member-profile.ts';
@@ -24,7 +24,7 @@ export const postCreateRoom = defineEndpoint<Context, CreateRoomBody>({
   handler: async (ctx, request) => {
     const user = await requireUser(ctx, request);
     // Counted like sending a message, as Synapse does: a room is a handful of events.
-    takeOrThrow(ctx.rateLimits.messages, user.userId, ctx.now());
+    takeForUserOrThrow(messageLimits(ctx.rateLimits), user, request.ip, ctx.now());
     const body = request.body ?? {};
     const versionId = body.room_version ?? DEFAULT_ROOM_VERSION;
     const version = SUPPORTED_ROOM_VERSIONS.includes(versionId)

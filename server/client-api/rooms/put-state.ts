@@ -26,7 +26,7 @@ function putStateAt(path: string) {
     handler: async (ctx, request) => {
       const user = await requireUser(ctx, request);
       const { roomId, eventType, stateKey = '' } = request.params;
-      await limitEventSend(ctx, user);
+      await limitEventSend(ctx, user, request.ip);
       if (eventType === 'm.room.canonical_alias') {
         await checkCanonicalAliasContent(ctx.db, ctx.config.serverName, roomId, request.body);
       }

@@ -27,7 +27,7 @@ export const putRedactEvent = defineEndpoint<Context, RedactEventBody, unknown, 
     const user = await requireUser(ctx, request);
     const { roomId, eventId, txnId } = request.params;
     const scope = redactTxnScope(roomId, eventId);
-    const earlier = await limitEventSend(ctx, user, { scope, txnId });
+    const earlier = await limitEventSend(ctx, user, request.ip, { scope, txnId });
     if (earlier !== undefined) return { event_id: earlier };
     const redaction = await sendRedaction(roomDepsOf(ctx), {
       sender: user.userId,

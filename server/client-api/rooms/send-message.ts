@@ -25,7 +25,7 @@ export const putSendMessage = defineEndpoint<Context, JsonObject, unknown, Param
     const user = await requireUser(ctx, request);
     const { roomId, eventType, txnId } = request.params;
     const scope = sendTxnScope(roomId, eventType);
-    const earlier = await limitEventSend(ctx, user, { scope, txnId });
+    const earlier = await limitEventSend(ctx, user, request.ip, { scope, txnId });
     if (earlier !== undefined) return { event_id: earlier };
     await checkThreadRoot(ctx.db, roomId, request.body);
     const event = await sendLocalEvent(

@@ -3,9 +3,9 @@
 // an unpinned blob stay in the repo until Kubo's garbage collection.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { create } from 'kubo-rpc-client';
 import { CID } from 'multiformats/cid';
 import { request } from 'undici';
+import { lazyKuboClient } from '../../files/lazy-kubo-client.ts';
 import {
   BlobNotFoundError,
   type BlobStore,
@@ -40,7 +40,7 @@ const OFFLINE = { offline: true } as Record<string, unknown>;
 const METADATA_TIMEOUT_MS = 10_000;
 
 export function createKuboBlobStore(apiUrl: string): BlobStore {
-  const client = create({ url: apiUrl });
+  const kubo = lazyKuboClient(apiUrl);
   const apiBase = apiUrl.replace(/\/+$/, '');
   async function put(
     bytes: AsyncIterable<Uint8Array>,
@@ -121,7 +121,7 @@ export function createKuboBlobStore(apiUrl: string): BlobStore {
     if (canonicalBlobCid(cid) === undefined) return false;
     try {
       // type=recursive: one lookup in the pin set, not a walk of every pinned DAG for indirect pins.
-      for await (const pin of client.pin.ls({
+      for await (const pin of (await kubo()).pin.ls({
         ...OFFLINE,
         paths: cid,
         type: 'recursive',
@@ -139,7 +139,7 @@ export function createKuboBlobStore(apiUrl: string): BlobStore {
   async function remove(cid: string): Promise<void> {
     if (canonicalBlobCid(cid) === undefined) return;
     try {
-      await client.pin.rm(cid, {
+      await (await kubo()).pin.rm(cid, {
         ...OFFLINE,
         recursive: true,
         signal: AbortSignal.timeout(METADATA_TIMEOUT_MS),
