@@ -84,7 +84,8 @@ async function loadPresence(
 ): Promise<StoredPresence[]> {
   const { userId, since, sinceEvents } = query;
   if (since === undefined) return getRoomMatesPresence(ctx.db, userId);
-  const changed = await getPresenceChanges(ctx.db, { userId, since, upTo });
+  // The stream has not moved since the token: no presence changed (new room mates still count).
+  const changed = upTo <= since ? [] : await getPresenceChanges(ctx.db, { userId, since, upTo });
   const met =
     sinceEvents === undefined ? [] : await getNewRoomMatesPresence(ctx.db, userId, sinceEvents);
   // Both read current rows: one event per user, in stream order.

@@ -10,7 +10,7 @@ import { oneTimeKeyCounts } from '../e2ee/one-time-key-counts.ts';
 import { deviceListPosition } from '../storage/device-lists.ts';
 import { unusedFallbackKeyTypes } from '../storage/e2e-keys.ts';
 import { roomsWithEvents } from '../storage/sync-timeline.ts';
-import { loadAccountDataUpdate } from './account-data-section.ts';
+import { type AccountDataUpdate, loadAccountDataUpdate } from './account-data-section.ts';
 import { classifyRooms } from './classify-rooms.ts';
 import { collectEphemeral } from './ephemeral-section.ts';
 import { allowsRoom } from './event-filter.ts';
@@ -28,7 +28,11 @@ import {
 import { loadStrippedState } from './stripped-state.ts';
 import type { SyncScope } from './sync-scope.ts';
 import type { RoomUnreadCounts, SyncSources } from './sync-sources.ts';
-import { loadToDeviceSection, TO_DEVICE_STREAM } from './to-device-section.ts';
+import {
+  loadToDeviceSection,
+  TO_DEVICE_STREAM,
+  type ToDeviceSection,
+} from './to-device-section.ts';
 
 export interface SyncRequest {
   readonly userId: string;
@@ -47,6 +51,23 @@ export interface SyncResult {
   readonly empty: boolean;
   /** Rooms the user is joined, invited or knocking in: whose events would concern them. */
   readonly watchedRoomIds: string[];
+  /** With an empty result: its user-level sections, for the rebuild after a wake (long-poll.ts). */
+  readonly reusable?: UserSections;
+}
+
+/**
+ * The sections of a response that depend on the user and device alone, not on the rooms'
+ * events: when a long-poll wakes for a room event, the rebuild may take them from the empty
+ * build before the wait instead of reading them again (six queries of about twenty). Their
+ * token positions then stay where that build left them, so whatever arrived meanwhile is sent
+ * by the client's next /sync, which follows at once: the rebuild carries the room's news.
+ */
+export interface UserSections {
+  readonly ignoredUsers: ReadonlySet<string>;
+  readonly accountData: AccountDataUpdate;
+  readonly toDevice: ToDeviceSection;
+  readonly oneTimeKeyCounts: Record<string, number>;
+  readonly fallbackKeyTypes: string[];
 }
 
 const NO_COUNTS = { notification_count: 0, highlight_count: 0 };
@@ -56,6 +77,7 @@ export async function buildSyncResponse(
   ctx: Context,
   sources: SyncSources,
   request: SyncRequest,
+  reuse?: UserSections,
 ): Promise<SyncResult> {
   const { db } = ctx;
   const { since, filter, userId } = request;
@@ -72,7 +94,7 @@ export async function buildSyncResponse(
     nextPosition: Math.max(upTo, sinceEvents ?? 0),
     fullState: request.fullState,
     stateAfter: request.stateAfter === true,
-    ignoredUsers: await loadIgnoredUsers(db, userId),
+    ignoredUsers: reuse?.ignoredUsers ?? (await loadIgnoredUsers(db, userId)),
     sentMembers: ctx.sync.sentMembers,
     roomVersions: ctx.sync.roomVersions,
   };
@@ -83,18 +105,22 @@ export async function buildSyncResponse(
     fullState: request.fullState,
     includeLeave: filter.room?.include_leave === true,
   }).filter((placement) => allowsRoom(filter.room, placement.room.roomId));
-  const accountData = await loadAccountDataUpdate(
-    db,
-    userId,
-    since && positionOf(since, ACCOUNT_DATA_STREAM),
-    filter,
-  );
-  const toDevice = await loadToDeviceSection(
-    db,
-    userId,
-    request.deviceId,
-    since && positionOf(since, TO_DEVICE_STREAM),
-  );
+  const accountData =
+    reuse?.accountData ??
+    (await loadAccountDataUpdate(
+      db,
+      userId,
+      since && positionOf(since, ACCOUNT_DATA_STREAM),
+      filter,
+    ));
+  const toDevice =
+    reuse?.toDevice ??
+    (await loadToDeviceSection(
+      db,
+      userId,
+      request.deviceId,
+      since && positionOf(since, TO_DEVICE_STREAM),
+    ));
   const listsUpTo = await deviceListPosition(db);
   const deviceLists =
     since === undefined
@@ -186,6 +212,10 @@ export async function buildSyncResponse(
     (deviceLists?.left.length ?? 0) === 0 &&
     (presence?.events.length ?? 0) === 0 &&
     Object.values(rooms).every((section) => Object.keys(section).length === 0);
+  const keyCounts =
+    reuse?.oneTimeKeyCounts ?? (await oneTimeKeyCounts(db, userId, request.deviceId));
+  const fallbackKeyTypes =
+    reuse?.fallbackKeyTypes ?? (await unusedFallbackKeyTypes(db, userId, request.deviceId));
   return {
     body: {
       next_batch: formatSyncToken(positions),
@@ -194,10 +224,21 @@ export async function buildSyncResponse(
       presence: { events: presence?.events ?? [] },
       to_device: { events: toDevice.events },
       device_lists: { changed: deviceLists?.changed ?? [], left: deviceLists?.left ?? [] },
-      device_one_time_keys_count: await oneTimeKeyCounts(db, userId, request.deviceId),
-      device_unused_fallback_key_types: await unusedFallbackKeyTypes(db, userId, request.deviceId),
+      device_one_time_keys_count: keyCounts,
+      device_unused_fallback_key_types: fallbackKeyTypes,
     },
     empty,
+    ...(empty
+      ? {
+          reusable: {
+            ignoredUsers: scope.ignoredUsers,
+            accountData,
+            toDevice,
+            oneTimeKeyCounts: keyCounts,
+            fallbackKeyTypes,
+          },
+        }
+      : {}),
     watchedRoomIds: memberships
       .filter((room) => WATCHED.has(room.current.membership ?? ''))
       .map((room) => room.roomId),

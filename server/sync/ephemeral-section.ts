@@ -32,6 +32,9 @@ export async function collectEphemeral(
     const since = query.since && positionOf(query.since, source.key);
     const upTo = await source.currentPosition(ctx);
     positions[source.key] = Math.max(upTo, since ?? 0);
+    // The stream has not moved since the token: nothing to read (the usual case when a room
+    // event wakes every member's long-poll).
+    if (since !== undefined && upTo <= since) continue;
     const found = await source.collect(ctx, { userId: query.userId, roomIds, since, upTo, filter });
     for (const [roomId, events] of found) {
       byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), ...events]);

@@ -5,10 +5,14 @@
 // The notifier mark is taken before building, so a wake between the build's reads and the wait
 // is not lost (notifier.ts); a wake that turns out to bring nothing for the client (an event the
 // filter drops) is followed by another wait for the time left.
+//
+// A room event wakes every member's long-poll at once, so the rebuild after a wake is the hot
+// path of a busy room: it takes the user's own sections from the build before the wait
+// (build-sync-response.ts, UserSections) and reads only what rooms may have changed.
 import { performance } from 'node:perf_hooks';
 import type { Context } from '../context.ts';
 import type { JsonObject } from '../core/pdu.ts';
-import { buildSyncResponse, type SyncRequest } from './build-sync-response.ts';
+import { buildSyncResponse, type SyncRequest, type UserSections } from './build-sync-response.ts';
 import type { SyncSources } from './sync-sources.ts';
 
 export interface LongPollRequest extends SyncRequest {
@@ -24,9 +28,15 @@ export async function syncWithLongPoll(
 ): Promise<JsonObject> {
   const { notifier } = ctx.sync;
   const deadline = performance.now() + request.timeoutMs;
+  let reuse: UserSections | undefined;
   for (;;) {
     const mark = notifier.mark();
-    const result = await buildSyncResponse(ctx, sources, request);
+    let result = await buildSyncResponse(ctx, sources, request, reuse);
+    // Nothing in the rooms: the wake was for the user's own streams (to-device, account data),
+    // which the rebuild took from before the wait. Read everything.
+    if (reuse !== undefined && result.empty) {
+      result = await buildSyncResponse(ctx, sources, request);
+    }
     const remaining = deadline - performance.now();
     if (!result.empty || request.since === undefined || request.fullState || remaining <= 0) {
       return result.body;
@@ -39,5 +49,6 @@ export async function syncWithLongPoll(
       signal: request.signal,
     });
     if (outcome !== 'woken') return result.body;
+    reuse = result.reusable;
   }
 }
