@@ -15,7 +15,6 @@ import { soakScale } from '../support/soak.ts';
 import { freePort } from '../support/synapse-peer.ts';
 import { checkDelivery } from './delivery-check.ts';
 import {
-  type Account,
   type Acknowledged,
   createPublicRoom,
   describeCounters,
@@ -31,7 +30,7 @@ import {
 } from './fault-clients.ts';
 
 const SIZE = soakScale(
-  { clients: 50, messagesEach: 4, kills: 1, federatedMessages: 40, federatedKills: 1 },
+  { clients: 50, messagesEach: 2, kills: 1, federatedMessages: 20, federatedKills: 1 },
   { clients: 50, messagesEach: 40, kills: 4, federatedMessages: 300, federatedKills: 3 },
 );
 
@@ -45,6 +44,7 @@ async function killHard(server: CairnProcess): Promise<void> {
 for (const backend of PROCESS_BACKENDS) {
   describe(`crash recovery (${backend.name})`, { skip: backend.skip, timeout: 300_000 }, () => {
     test(`${SIZE.clients} clients send and sync through ${SIZE.kills} SIGKILL(s)`, async (t) => {
+      const startedAt = performance.now();
       const databaseUrl = await backend.databaseUrl();
       const clientPort = await freePort();
       const env = testEnv(newDataDir(), {
@@ -57,13 +57,15 @@ for (const backend of PROCESS_BACKENDS) {
       t.after(() => server.stop());
       const baseUrl = server.clientUrl;
 
-      const users: Account[] = [];
-      for (let i = 0; i < SIZE.clients; i++) users.push(await register(baseUrl, `user${i}`));
+      const users = await Promise.all(
+        Array.from({ length: SIZE.clients }, (_, i) => register(baseUrl, `user${i}`)),
+      );
       const roomId = await createPublicRoom(baseUrl, users[0]!);
       await Promise.all(users.slice(1).map((user) => joinRoom(baseUrl, user, roomId)));
       // Every client's position before the first message: from here its sync must see them all.
       const tokens = await Promise.all(users.map((user) => initialSyncToken(baseUrl, user)));
 
+      const setupMs = performance.now() - startedAt;
       const counters = newCounters();
       const total = SIZE.clients * SIZE.messagesEach;
       const streams = new Map<string, SyncStream>();
@@ -81,6 +83,9 @@ for (const backend of PROCESS_BACKENDS) {
       // Kills at evenly spaced points of the acknowledged count, each started from a send's
       // acknowledgement so that the other 49 clients have requests in flight when it lands.
       const killTimes: number[] = [];
+      /** Per kill: sends waiting for an answer when SIGKILL went out, and failed attempts since. */
+      const inFlightAtKill: number[] = [];
+      const failuresBeforeKill: number[] = [];
       let restarting: Promise<void> = Promise.resolve();
       const killAt = Array.from({ length: SIZE.kills }, (_, k) =>
         Math.floor((total * (k + 1)) / (SIZE.kills + 1)),
@@ -92,6 +97,8 @@ for (const backend of PROCESS_BACKENDS) {
         restarting = restarting.then(async () => {
           const killed = Date.now();
           killTimes.push(killed);
+          inFlightAtKill.push(counters.sendsInFlight);
+          failuresBeforeKill.push(counters.sendFailures);
           await killHard(server);
           server = await startCairn(env);
           assert.equal(server.clientUrl, baseUrl, 'restarted on the same port');
@@ -99,6 +106,7 @@ for (const backend of PROCESS_BACKENDS) {
         });
       };
       const acknowledged = new Map<string, Acknowledged[]>();
+      const loadFrom = performance.now();
       await Promise.all(
         users.map(async (user) => {
           const acks = await sendMessages(user, 0, SIZE.messagesEach, {
@@ -113,12 +121,14 @@ for (const backend of PROCESS_BACKENDS) {
       );
       await restarting;
       assert.equal(killTimes.length, SIZE.kills, 'every planned kill happened');
+      const loadMs = performance.now() - loadFrom;
 
       const syncDeadline = setTimeout(() => {
         for (const stream of streams.values()) stream.stop();
       }, 60_000);
       const syncs = await Promise.allSettled([...streams.values()].map((s) => s.finished));
       clearTimeout(syncDeadline);
+      const catchUpMs = performance.now() - loadFrom - loadMs;
       const history = await roomHistory(baseUrl, users[0]!, roomId);
       // Checked before the sync outcome: a loss or duplicate explains a sync that never finished.
       const figures = checkDelivery(history, acknowledged, streams);
@@ -135,14 +145,24 @@ for (const backend of PROCESS_BACKENDS) {
             ack.attempts > 1 &&
             killTimes.some((kill) => sentAt.get(ack.eventId)! <= kill && ack.at > kill),
         ).length;
+      const failedAfterKill = failuresBeforeKill.map(
+        (before, k) => (failuresBeforeKill[k + 1] ?? counters.sendFailures) - before,
+      );
       const lines = [
-        `${backend.name}: ${SIZE.clients} clients, ${SIZE.kills} SIGKILL(s) survived, ${Math.round(downMs / 1000)} s down in total (kill to restarted)`,
-        `messages acknowledged ${counters.sendsAcknowledged}, in the room ${figures.messagesInRoom}, checked ${figures.acknowledgedChecked}; sync events compared ${figures.syncEventsChecked}`,
-        `sends committed before a kill whose answer was lost, deduplicated on retry: ${deduplicated}`,
-        ...describeCounters(counters),
+        `crash recovery, ${backend.name}: ${SIZE.clients} clients, ${SIZE.kills} SIGKILL(s) survived, ${Math.round(downMs / 1000)} s down in total (kill to restarted)`,
+        `  sends in flight at each kill ${inFlightAtKill.join(', ')}; failed send attempts after each kill ${failedAfterKill.join(', ')}`,
+        `  messages acknowledged ${counters.sendsAcknowledged}, in the room ${figures.messagesInRoom}, checked ${figures.acknowledgedChecked}; sync events compared ${figures.syncEventsChecked}`,
+        `  sends committed before a kill whose answer was lost, deduplicated on retry: ${deduplicated}`,
+        ...describeCounters(counters).map((line) => `  ${line}`),
+        `  setup ${seconds(setupMs)} s, sends ${seconds(loadMs)} s, syncs caught up ${seconds(catchUpMs)} s later`,
       ];
-      for (const line of lines) t.diagnostic(line);
+      for (const line of lines) console.log(line);
       assert.equal(figures.messagesInRoom, total);
+      // Each kill landed on sends that were waiting for an answer, and they failed.
+      for (const [k, inFlight] of inFlightAtKill.entries()) {
+        assert.ok(inFlight > 0, `kill ${k + 1}: no send was in flight`);
+        assert.ok(failedAfterKill[k]! > 0, `kill ${k + 1}: no send failed`);
+      }
     });
 
     test(`federation queues resume after ${SIZE.federatedKills} SIGKILL(s)`, async (t) => {
@@ -196,10 +216,14 @@ for (const backend of PROCESS_BACKENDS) {
       }
       const waited = Math.round((Date.now() - (deadline - 90_000)) / 1000);
       assert.deepEqual(received, expected, 'hs2 holds exactly what hs1 acknowledged, in order');
-      t.diagnostic(
-        `${backend.name}: ${acks.length} events acknowledged by hs1 while hs2 was cut off, ${kills} SIGKILL(s) of hs1 survived, all ${received.length} on hs2 ${waited} s after the link came back`,
+      console.log(
+        `federation after SIGKILL, ${backend.name}: ${acks.length} events acknowledged by hs1 while hs2 was cut off, ${kills} SIGKILL(s) of hs1 survived, all ${received.length} on hs2 ${waited} s after the link came back`,
       );
-      for (const line of describeCounters(counters)) t.diagnostic(line);
+      for (const line of describeCounters(counters)) console.log(`  ${line}`);
     });
   });
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
 }

@@ -94,6 +94,8 @@ export async function joinRoom(
 /** The figures a test prints. */
 export interface FaultCounters {
   sendsAcknowledged: number;
+  /** Send requests waiting for an answer right now (a kill reads it to show sends in flight). */
+  sendsInFlight: number;
   /** Send attempts that got no 200 (each retry counts). */
   sendFailures: number;
   /** Messages whose first attempt failed and a retry with the same txnId succeeded. */
@@ -110,6 +112,7 @@ export interface FaultCounters {
 export function newCounters(): FaultCounters {
   return {
     sendsAcknowledged: 0,
+    sendsInFlight: 0,
     sendFailures: 0,
     sendsRetried: 0,
     syncsAnswered: 0,
@@ -168,11 +171,13 @@ export async function sendMessages(
     const firstTry = Date.now();
     let delay = options.retryMs ?? 100;
     for (let attempt = 1; ; attempt++) {
+      options.counters.sendsInFlight++;
       const answer = await call(options.baseUrl(), 'PUT', path, {
         token: user.token,
         body: { msgtype: 'm.text', body: messageBody(user, seq), seq },
         timeoutMs: 60_000,
       });
+      options.counters.sendsInFlight--;
       if (answer.status === 200) {
         const ack = {
           seq,
@@ -331,7 +336,7 @@ export async function roomHistory(
   return events.reverse();
 }
 
-/** The figures as one line per counter, for t.diagnostic. */
+/** The figures as one line per counter, to print. */
 export function describeCounters(counters: FaultCounters): string[] {
   const answers = [...counters.failuresByAnswer].map(([key, n]) => `${key}: ${n}`).join(', ');
   return [

@@ -68,13 +68,17 @@ async function pushUntilAnswered(
 ): Promise<{ status: string; sent: number; reply: string; ms: number }> {
   const connection = openRaw(url);
   const started = performance.now();
-  connection.socket.write(head);
-  const chunk = Buffer.alloc(64 * 1024, 'a');
-  let sent = 0;
   let answered = false;
   connection.socket.once('data', () => {
     answered = true;
   });
+  connection.socket.write(head);
+  // A declared length over the limit can be refused from the headers alone: give the answer a
+  // moment before any body goes out, so the server closes with nothing unread (else its close
+  // may reset the connection and drop the answer before it is read, on TLS especially).
+  for (let i = 0; i < 10 && !answered; i++) await sleep(30);
+  const chunk = Buffer.alloc(64 * 1024, 'a');
+  let sent = 0;
   // Paced, as a client on a fast link would send, and read while writing: a server that
   // answers early and closes with unread bytes pending resets the connection, and a reset
   // discards what the client has not yet read.

@@ -104,8 +104,39 @@ export async function publishRemotePresence(
   return published;
 }
 
+// Waking room mates is coalesced over a short window: when many users come online at once (a
+// server start, a network back after an outage), each of their room mates' long-polls would
+// otherwise be woken, rebuilt and answered once per user, and every answer brings the client
+// back for another sync: a burst of N users in a room of M waiters cost N x M syncs. Within the
+// window they cost one per waiter, its answer holding all N updates. The update itself is
+// stored at once; only the wake waits, so a sync that starts meanwhile already sees it.
+const PRESENCE_WAKE_WINDOW_MS = 250;
+
+interface PendingWake {
+  readonly userIds: Set<string>;
+}
+
+const pendingWakes = new WeakMap<object, PendingWake>();
+
 async function wakeRoomMates(ctx: PresenceContext, userIds: readonly string[]): Promise<void> {
   ctx.onPresencePublished?.(userIds);
+  const notifier = ctx.sync.notifier;
+  const pending = pendingWakes.get(notifier);
+  if (pending) {
+    for (const userId of userIds) pending.userIds.add(userId);
+    return;
+  }
+  const wake: PendingWake = { userIds: new Set(userIds) };
+  pendingWakes.set(notifier, wake);
+  setTimeout(() => {
+    pendingWakes.delete(notifier);
+    notifyRoomMates(ctx, [...wake.userIds]).catch((err) =>
+      ctx.logger.warn({ err }, 'presence: waking room mates failed'),
+    );
+  }, PRESENCE_WAKE_WINDOW_MS).unref();
+}
+
+async function notifyRoomMates(ctx: PresenceContext, userIds: readonly string[]): Promise<void> {
   const roomIds = new Set<string>();
   for (const userId of userIds) {
     for (const roomId of await listRoomsWithMembership(ctx.db, userId, 'join')) roomIds.add(roomId);
