@@ -1,6 +1,8 @@
 // What bench/compare.ts prints and writes: a terminal table with the ratios Cairn/Synapse and
 // Cairn/ceiling (absolute figures on a shared machine are noisy; ratios measured in one run
 // hold), and one SVG bar chart per workload, written as text (no chart dependency).
+
+import type { InitialSyncFigure } from './compare-initial-sync.ts';
 import type { TargetName } from './compare-servers.ts';
 import type { SendFigure, SyncFigure } from './compare-workloads.ts';
 
@@ -9,12 +11,13 @@ export interface ServerResult {
   startupMs?: number;
   /** VmRSS a few seconds after the server answered its first request. */
   idleRssBytes?: number;
-  /** VmHWM at the end: the kernel's high-water mark through workloads 1 and 2 and their setup
+  /** VmHWM at the end: the kernel's high-water mark through workloads 1 to 3 and their setup
    * (since start-up instead when peakIsWorkloadOnly is false: /proc/<pid>/clear_refs refused). */
   peakRssBytes?: number;
   peakIsWorkloadOnly?: boolean;
   send?: SendFigure[];
   sync?: SyncFigure;
+  initialSync?: InitialSyncFigure;
   error?: string;
 }
 
@@ -41,9 +44,39 @@ export function rows(): Row[] {
     ),
     { label: '(2) send->sync p50', unit: 'ms', better: 'lower', value: (r) => r.sync?.p50Ms },
     { label: '(2) send->sync p99', unit: 'ms', better: 'lower', value: (r) => r.sync?.p99Ms },
+    {
+      label: '(3) initial sync, full',
+      unit: 's',
+      better: 'lower',
+      value: (r) => ms(r.initialSync?.full.medianMs),
+    },
+    {
+      label: '(3) initial sync, lazy members',
+      unit: 's',
+      better: 'lower',
+      value: (r) => ms(r.initialSync?.lazy.medianMs),
+    },
+    {
+      label: '(3) answer size, full',
+      unit: 'MB',
+      better: 'lower',
+      value: (r) => mb(r.initialSync?.full.bytes),
+    },
+    {
+      label: '(3) answer size, lazy members',
+      unit: 'MB',
+      better: 'lower',
+      value: (r) => mb(r.initialSync?.lazy.bytes),
+    },
+    {
+      label: '(3) fixture: joins',
+      unit: 'join/s',
+      better: 'higher',
+      value: (r) => r.initialSync?.joinsPerSecond,
+    },
     { label: '(6) RSS idle', unit: 'MB', better: 'lower', value: (r) => mb(r.idleRssBytes) },
     {
-      label: '(6) RSS peak (1)-(2)',
+      label: '(6) RSS peak (1)-(3)',
       unit: 'MB',
       better: 'lower',
       value: (r) => mb(r.peakRssBytes),
@@ -157,12 +190,21 @@ export function charts(): Chart[] {
       ],
     },
     {
+      file: 'initial-sync',
+      title: '(3) Initial /sync of a user in every room of the fixture (lower is better)',
+      unit: 's',
+      groups: [
+        { label: 'full state', value: (r) => ms(r.initialSync?.full.medianMs) },
+        { label: 'lazy-loaded members', value: (r) => ms(r.initialSync?.lazy.medianMs) },
+      ],
+    },
+    {
       file: 'memory',
       title: '(6) Resident memory of the server process (lower is better)',
       unit: 'MB',
       groups: [
         { label: 'idle after start', value: (r) => mb(r.idleRssBytes) },
-        { label: 'peak during (1)-(2)', value: (r) => mb(r.peakRssBytes) },
+        { label: 'peak during (1)-(3)', value: (r) => mb(r.peakRssBytes) },
       ],
     },
     {
@@ -190,27 +232,47 @@ const escapeXml = (s: string) =>
 
 /** Horizontal bars, one group per measure, one bar per server; bars scale within a group. */
 export function svgChart(chart: Chart, results: readonly ServerResult[], subtitle: string): string {
+  return svgBars(
+    chart.title,
+    subtitle,
+    chart.unit,
+    chart.groups.map((group) => ({
+      label: group.label,
+      bars: results.map((r) => ({ name: r.name, colour: COLOURS[r.name], value: group.value(r) })),
+    })),
+  );
+}
+
+export interface BarGroup {
+  readonly label: string;
+  readonly bars: readonly { name: string; colour: string; value: number | undefined }[];
+}
+
+/** The chart itself: bars without a value are left out, the rest scale within their group. */
+export function svgBars(
+  title: string,
+  subtitle: string,
+  unit: string,
+  groups: readonly BarGroup[],
+): string {
   const width = 760;
   const labelWidth = 150;
   const barArea = width - labelWidth - 110;
   const barHeight = 18;
   const parts: string[] = [];
   let y = 56;
-  for (const group of chart.groups) {
-    const present = results.filter((r) => {
-      const v = group.value(r);
-      return v !== undefined && !Number.isNaN(v);
-    });
-    const max = Math.max(...present.map((r) => group.value(r)!), Number.MIN_VALUE);
+  for (const group of groups) {
+    const present = group.bars.filter((bar) => bar.value !== undefined && !Number.isNaN(bar.value));
+    const max = Math.max(...present.map((bar) => bar.value!), Number.MIN_VALUE);
     parts.push(`<text x="10" y="${y + 12}" font-weight="bold">${escapeXml(group.label)}</text>`);
     y += 20;
-    for (const r of present) {
-      const v = group.value(r)!;
+    for (const bar of present) {
+      const v = bar.value!;
       const w = Math.max(1, (v / max) * barArea);
       parts.push(
-        `<text x="20" y="${y + 13}">${escapeXml(r.name)}</text>`,
-        `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLOURS[r.name]}"/>`,
-        `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 13}">${v >= 100 ? Math.round(v) : v.toFixed(2)} ${escapeXml(chart.unit)}</text>`,
+        `<text x="20" y="${y + 13}">${escapeXml(bar.name)}</text>`,
+        `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${bar.colour}"/>`,
+        `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 13}">${v >= 100 ? Math.round(v) : v.toFixed(2)} ${escapeXml(unit)}</text>`,
       );
       y += barHeight + 4;
     }
@@ -219,7 +281,7 @@ export function svgChart(chart: Chart, results: readonly ServerResult[], subtitl
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(chart.title)}</text>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
     `<text x="10" y="38" fill="#555">${escapeXml(subtitle)}</text>`,
     ...parts,
     '</svg>',

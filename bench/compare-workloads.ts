@@ -18,12 +18,12 @@ export interface Sizes {
   readonly syncRounds: number;
 }
 
-interface Account {
+export interface Account {
   readonly userId: string;
   readonly token: string;
 }
 
-type Call = (
+export type Call = (
   method: string,
   path: string,
   token: string | null,
@@ -57,7 +57,7 @@ export interface SyncFigure {
 }
 
 const enc = encodeURIComponent;
-const PARALLEL_SETUP = 10;
+export const PARALLEL_SETUP = 10;
 
 export function httpCall(target: CompareTarget, agent: Agent): Call {
   return async (method, path, token, body) => {
@@ -97,12 +97,16 @@ export function cpuMeter(target: CompareTarget, postmasterPid: number): () => Cp
   };
 }
 
-const per1000 = (cpu: CpuReading, count: number): CpuReading => ({
+export const per1000 = (cpu: CpuReading, count: number): CpuReading => ({
   server: (cpu.server / count) * 1000,
   withDatabase: (cpu.withDatabase / count) * 1000,
 });
 
-async function register(call: Call, target: CompareTarget, localpart: string): Promise<Account> {
+export async function register(
+  call: Call,
+  target: CompareTarget,
+  localpart: string,
+): Promise<Account> {
   const registered = await call('POST', '/_matrix/client/v3/register', null, {
     username: `${localpart}_${randomBytes(3).toString('hex')}`,
     auth: { type: 'm.login.dummy' },
@@ -112,12 +116,18 @@ async function register(call: Call, target: CompareTarget, localpart: string): P
   return { userId: registered.user_id as string, token: registered.access_token as string };
 }
 
-async function registerMany(call: Call, target: CompareTarget, prefix: string, count: number) {
+export async function registerMany(
+  call: Call,
+  target: CompareTarget,
+  prefix: string,
+  count: number,
+  concurrency = PARALLEL_SETUP,
+) {
   const report = progress(`register ${prefix} users`, count);
   let done = 0;
   return inParallel(
     Array.from({ length: count }, (_, i) => i),
-    PARALLEL_SETUP,
+    concurrency,
     async (i) => {
       const account = await register(call, target, `${prefix}${i}`);
       report(++done);
@@ -126,7 +136,7 @@ async function registerMany(call: Call, target: CompareTarget, prefix: string, c
   );
 }
 
-async function createRoom(call: Call, creator: Account): Promise<string> {
+export async function createRoom(call: Call, creator: Account): Promise<string> {
   const created = await call('POST', '/_matrix/client/v3/createRoom', creator.token, {
     preset: 'public_chat',
   });
@@ -143,7 +153,12 @@ async function joinAll(call: Call, accounts: readonly Account[], roomId: string)
 }
 
 let txn = 0;
-async function send(call: Call, sender: Account, roomId: string, body: string): Promise<void> {
+export async function send(
+  call: Call,
+  sender: Account,
+  roomId: string,
+  body: string,
+): Promise<void> {
   await call(
     'PUT',
     `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/b${process.pid}t${txn++}`,

@@ -5,6 +5,10 @@
 // Sizes: CAIRN_BENCH_SENDERS (50), CAIRN_BENCH_ROOMS (100), CAIRN_BENCH_MESSAGES (1000 per
 // layout), CAIRN_BENCH_SYNC_CLIENTS (200), CAIRN_BENCH_SYNC_ROUNDS (10). PostgreSQL: the cluster
 // CAIRN_TEST_DATABASE_URL names, else a throwaway one. Synapse: .ci/install-synapse.sh's venv.
+// Workloads (3)-(5) have fixed sizes (300 rooms x 300 members; a 10,000-member room with 50,000
+// more state events; 2,000 federated messages) that --scale=<factor> shrinks for a quick run;
+// --scale-3=, --scale-4=, --scale-5= set one workload's; --workloads=1,2,3,4,5 picks some ((6) and
+// (7) are read during the others).
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -12,6 +16,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import { synapseVenv } from '../conformance-tests/support/synapse-peer.ts';
+import { runFederationWorkloads } from './compare-federation.ts';
+import {
+  type FederationResults,
+  federationCharts,
+  federationRows,
+  formatFederationTable,
+} from './compare-federation-report.ts';
+import { initialSync, initialSyncSize } from './compare-initial-sync.ts';
 import { openBenchCluster } from './compare-postgres.ts';
 import { charts, formatTable, ratioTable, type ServerResult, svgChart } from './compare-report.ts';
 import {
@@ -37,9 +49,21 @@ const sizeFromEnv = (name: string, fallback: number) => {
 
 export async function runCompare(args: readonly string[]): Promise<void> {
   if (args[0] !== 'synapse') {
-    throw new Error('usage: npm run bench -- --compare synapse [--servers=name,name]');
+    throw new Error(
+      'usage: npm run bench -- --compare synapse [--servers=name,name] [--scale=0.1] [--workloads=1,3]',
+    );
   }
-  const serversArg = args.find((a) => a.startsWith('--servers='))?.slice('--servers='.length);
+  const option = (name: string) =>
+    args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const scales = Object.fromEntries(
+    [3, 4, 5].map((n) => [n, Number(option(`scale-${n}`) ?? option('scale') ?? 1)]),
+  );
+  if (!Object.values(scales).every((s) => s > 0)) throw new Error('a scale must be positive');
+  // Stopped from the terminal: 'exit' handlers still kill the servers started so far.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
+  const workloads = new Set((option('workloads') ?? '1,2,3,4,5').split(',').map(Number));
+  const serversArg = option('servers');
   const servers = (serversArg?.split(',') ?? [...TARGET_NAMES]) as TargetName[];
   for (const name of servers) {
     if (!TARGET_NAMES.includes(name)) throw new Error(`unknown server ${name}: ${TARGET_NAMES}`);
@@ -58,8 +82,15 @@ export async function runCompare(args: readonly string[]): Promise<void> {
 
   const cluster = await openBenchCluster();
   // Every sync client holds a connection while it long-polls.
-  const agent = new Agent({ connections: sizes.syncClients + sizes.senders + 20 });
+  // Minutes-long requests (a big initial sync or remote join) must not hit undici's default
+  // timeouts.
+  const agent = new Agent({
+    connections: sizes.syncClients + sizes.senders + 20,
+    headersTimeout: 1_800_000,
+    bodyTimeout: 1_800_000,
+  });
   const results: ServerResult[] = [];
+  let federation: FederationResults | undefined;
   try {
     for (const name of servers) {
       const result: ServerResult = { name };
@@ -78,18 +109,31 @@ export async function runCompare(args: readonly string[]): Promise<void> {
           `${name}: up in ${target.startupMs} ms (pid ${target.pid}), ${mb(result.idleRssBytes)} idle`,
         );
         const call = httpCall(target, agent);
-        log(`${name}: (1) send throughput, ${sizes.senders} senders`);
-        result.send = await sendThroughput(target, call, sizes, cluster.postmasterPid);
-        for (const f of result.send) {
-          log(
-            `${name}:   ${f.layout}: ${f.messagesPerSecond.toFixed(0)} msg/s (${f.messages} in ${f.wallMs.toFixed(0)} ms)`,
-          );
+        if (workloads.has(1)) {
+          log(`${name}: (1) send throughput, ${sizes.senders} senders`);
+          result.send = await sendThroughput(target, call, sizes, cluster.postmasterPid);
+          for (const f of result.send) {
+            log(
+              `${name}:   ${f.layout}: ${f.messagesPerSecond.toFixed(0)} msg/s (${f.messages} in ${f.wallMs.toFixed(0)} ms)`,
+            );
+          }
         }
-        if (target.hasSync) {
+        if (target.hasSync && workloads.has(2)) {
           log(`${name}: (2) send->sync latency, ${sizes.syncClients} syncing clients`);
           result.sync = await syncLatency(target, call, sizes, cluster.postmasterPid);
           log(
             `${name}:   p50 ${result.sync.p50Ms.toFixed(1)} ms, p99 ${result.sync.p99Ms.toFixed(1)} ms`,
+          );
+        }
+        if (target.hasSync && workloads.has(3)) {
+          log(`${name}: (3) initial sync, scale ${scales[3]}`);
+          result.initialSync = await initialSync(
+            target,
+            call,
+            agent,
+            scales[3]!,
+            cluster.postmasterPid,
+            log,
           );
         }
         result.peakRssBytes = processMemory(target.pid)?.hwm;
@@ -102,17 +146,30 @@ export async function runCompare(args: readonly string[]): Promise<void> {
         if (started?.databaseUrl) await cluster.dropDatabase(started.databaseUrl);
       }
     }
+    if (workloads.has(4) || workloads.has(5)) {
+      federation = await runFederationWorkloads({
+        cluster,
+        agent,
+        scales,
+        workloads,
+        withSynapse: servers.includes('synapse-postgres'),
+        log,
+      });
+    }
   } finally {
     await agent.close();
     await cluster.stop();
   }
 
   process.stdout.write(`\n${formatTable(results)}\n`);
+  if (federation) process.stdout.write(`\n${formatFederationTable(federation)}\n`);
   const date = new Date().toISOString();
   const stem = `compare-${date.replaceAll(':', '-')}`;
   const subtitle =
     `${sizes.senders} senders, ${sizes.messages} messages per layout, ${sizes.rooms} rooms; ` +
-    `${sizes.syncClients} syncing clients x ${sizes.syncRounds} rounds; ${cpus().length} cores`;
+    `${sizes.syncClients} syncing clients x ${sizes.syncRounds} rounds; ` +
+    `(3) ${initialSyncSize(scales[3]!).rooms} rooms x ${initialSyncSize(scales[3]!).members} members; ` +
+    `${cpus().length} cores`;
   const report = {
     date,
     machine: {
@@ -122,6 +179,8 @@ export async function runCompare(args: readonly string[]): Promise<void> {
       node: process.version,
     },
     sizes,
+    scales,
+    workloads: [...workloads],
     synapse: synapseVersion && {
       version: synapseVersion,
       settings: synapseSettings('postgres://user@host:1/database'),
@@ -129,6 +188,8 @@ export async function runCompare(args: readonly string[]): Promise<void> {
     },
     servers: results,
     table: ratioTable(results),
+    federation,
+    federationTable: federation && federationRows(federation),
   };
   await mkdir(RESULTS_DIR, { recursive: true });
   const jsonPath = join(RESULTS_DIR, `${stem}.json`);
@@ -139,7 +200,14 @@ export async function runCompare(args: readonly string[]): Promise<void> {
     await writeFile(path, svgChart(chart, results, subtitle));
     process.stdout.write(`wrote ${path}\n`);
   }
-  if (results.some((r) => r.error !== undefined)) process.exitCode = 1;
+  for (const chart of federation ? federationCharts(federation) : []) {
+    const path = join(RESULTS_DIR, `${stem}-${chart.file}.svg`);
+    await writeFile(path, chart.svg);
+    process.stdout.write(`wrote ${path}\n`);
+  }
+  if (results.some((r) => r.error !== undefined) || federation?.errors.length) {
+    process.exitCode = 1;
+  }
 }
 
 function mb(bytes: number | undefined): string {
