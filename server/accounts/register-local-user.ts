@@ -28,6 +28,28 @@ export interface RegisterLocalUserInput {
   inTransaction?: (trx: Kysely<Database>, userId: string) => Promise<void>;
 }
 
+/**
+ * The `login` of a registration request: what POST /register asks for, unless it says
+ * `inhibit_login` (then no device and no token).
+ */
+export function registrationLogin(
+  body: {
+    readonly inhibit_login?: boolean | undefined;
+    readonly device_id?: string | undefined;
+    readonly initial_device_display_name?: string | undefined;
+    readonly refresh_token?: boolean | undefined;
+  },
+  ip: string,
+): RegisterLocalUserInput['login'] {
+  if (body.inhibit_login) return undefined;
+  return {
+    deviceId: body.device_id,
+    deviceDisplayName: body.initial_device_display_name,
+    ip,
+    refresh: body.refresh_token === true,
+  };
+}
+
 export interface RegisteredUser {
   userId: string;
   session?: LoginSession;

@@ -7,7 +7,7 @@
 import type { RegisterBody } from '../../schemas/requests/register.ts';
 import { localpartOfUsername, userIdForLocalpart } from '../accounts/localpart.ts';
 import { loginSessionBody } from '../accounts/login-session.ts';
-import { registerLocalUser } from '../accounts/register-local-user.ts';
+import { registerLocalUser, registrationLogin } from '../accounts/register-local-user.ts';
 import type { Context } from '../context.ts';
 import type { EndpointRequest } from '../http/endpoint.ts';
 import { MatrixError } from '../http/matrix-error.ts';
@@ -36,14 +36,7 @@ export async function registerAppServiceUser(
       localpart,
       password: null,
       admin: false,
-      login: body.inhibit_login
-        ? undefined
-        : {
-            deviceId: body.device_id,
-            deviceDisplayName: body.initial_device_display_name,
-            ip: request.ip,
-            refresh: body.refresh_token === true,
-          },
+      login: registrationLogin(body, request.ip),
     },
   );
   request.log.info({ appService: registration.id, userId: user.userId }, 'registered');

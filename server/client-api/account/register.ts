@@ -12,7 +12,7 @@ import {
 } from '../../../schemas/requests/register.ts';
 import { generatedLocalpart, userIdForLocalpart } from '../../accounts/localpart.ts';
 import { loginSessionBody } from '../../accounts/login-session.ts';
-import { registerLocalUser } from '../../accounts/register-local-user.ts';
+import { registerLocalUser, registrationLogin } from '../../accounts/register-local-user.ts';
 import {
   requireUserInteractiveAuth,
   type UiaPolicy,
@@ -73,14 +73,7 @@ export const register = defineEndpoint<Context, RegisterBody, RegisterQuery>({
         localpart: localpart ?? generatedLocalpart(),
         password: body.password ?? null,
         admin: false,
-        login: body.inhibit_login
-          ? undefined
-          : {
-              deviceId: body.device_id,
-              deviceDisplayName: body.initial_device_display_name,
-              ip: request.ip,
-              refresh: body.refresh_token === true,
-            },
+        login: registrationLogin(body, request.ip),
         inTransaction:
           registrationToken === undefined
             ? undefined
