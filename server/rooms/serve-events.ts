@@ -7,8 +7,8 @@
 // Which event was replaced is recorded when the event is persisted (the state before it is at
 // hand then); its content is read here, in the same query as the redactions, so that it follows
 // a later redaction of the replaced event at no extra round trip.
-// The events are of the reader's room (its version decides the redaction algorithm). Visibility
-// is the caller's business (filterVisibleEvents): this only formats.
+// The events are of the reader's room (its version decides the redaction algorithm). Their
+// visibility is the caller's business (filterVisibleEvents); a bundled redaction's is checked here.
 import type { Kysely } from 'kysely';
 import type { JsonObject } from '../core/pdu.ts';
 import { redactEvent } from '../core/redaction.ts';
@@ -19,6 +19,7 @@ import { type Aggregation, collectAggregations } from './bundled-aggregations.ts
 import { type PreviousState, toClientEvent } from './client-event.ts';
 import { membershipAtEvents } from './membership-at-events.ts';
 import type { RoomReader } from './room-reader.ts';
+import { filterVisibleEvents } from './visible-events.ts';
 
 export interface ServeOptions {
   readonly now: number;
@@ -46,6 +47,7 @@ export async function serveEvents(
     event.replacesState && typeof event.pdu.state_key === 'string' ? [event.replacesState] : [],
   );
   const related = await getEvents(db, [...redactionIds, ...replacedIds]);
+  const visibleRedactions = await visibleIds(db, reader, redactionIds, related);
   const memberships = await membershipAtEvents(db, reader, events);
   const transactionIds =
     options.deviceId === undefined
@@ -89,7 +91,17 @@ export async function serveEvents(
     }
     return toClientEvent(event, now, {
       ...(redaction
-        ? { redaction: { version: reader.version, because: toClientEvent(redaction, now) } }
+        ? {
+            redaction: {
+              version: reader.version,
+              because: visibleRedactions.has(redaction.eventId)
+                ? toClientEvent(redaction, now)
+                : toClientEvent(
+                    { ...redaction, pdu: redactEvent(reader.version, redaction.pdu) },
+                    now,
+                  ),
+            },
+          }
         : {}),
       relations,
       previous: previousState(reader, event, related),
@@ -97,6 +109,22 @@ export async function serveEvents(
       transactionId: transactionIds.get(event.eventId),
     });
   });
+}
+
+/**
+ * The redactions the reader may see themselves. One they may not (sent after they left, say) is
+ * still bundled, as the redaction algorithm leaves it: clients tell a redacted event by
+ * `redacted_because`, but its reason is not the reader's to read.
+ */
+async function visibleIds(
+  db: Kysely<Database>,
+  reader: RoomReader,
+  ids: readonly string[],
+  events: ReadonlyMap<string, StoredEvent>,
+): Promise<Set<string>> {
+  const found = ids.flatMap((id) => events.get(id) ?? []);
+  if (found.length === 0) return new Set();
+  return new Set((await filterVisibleEvents(db, reader, found)).map((event) => event.eventId));
 }
 
 function previousState(
