@@ -141,16 +141,35 @@ export function formatFederationTable(results: FederationResults): string {
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...body.map(line),
-    ...results.joins
-      .filter((f) => f.stateEvents !== f.expectedStateEvents)
-      .map(
-        (f) =>
-          `STATE DIFFERS: ${f.joiner} shows ${f.stateEvents} state events in ${f.host}'s room, ` +
-          `${f.host} ${f.expectedStateEvents} (legitimate if the host's DAG has more forks than ` +
-          'the join cites as prev_events; a bug otherwise)',
-      ),
+    ...results.joins.flatMap((f) => stateNotes(f)),
     ...results.errors.map((e) => `FAILED ${e.slice(0, 300)}`),
   ].join('\n');
+}
+
+/** A disagreement about the state after the join is a bug. One about the current state alone
+ * is not: the host also resolves the forward extremities the join did not cite. */
+function stateNotes(f: RemoteJoinFigure): string[] {
+  const at = f.stateAtJoin;
+  const where = `${f.joiner} in ${f.host}'s room`;
+  if (at === undefined) {
+    return f.stateEvents === f.expectedStateEvents
+      ? []
+      : [
+          `STATE DIFFERS: ${where}: ${f.stateEvents} state events, ${f.host} ${f.expectedStateEvents}`,
+        ];
+  }
+  if (at.differing > 0) {
+    return [
+      `STATE DIFFERS: ${where}: after the join ${at.joiner} state events, ${f.host} ${at.host}, ` +
+        `${at.differing} event ids not on both`,
+    ];
+  }
+  if (f.stateEvents === f.expectedStateEvents) return [];
+  return [
+    `note: ${where}: the state after the join agrees (${at.joiner} events); the current states ` +
+      `differ (${f.stateEvents}, ${f.host} ${f.expectedStateEvents}): the host's DAG has forward ` +
+      'extremities the join does not cite',
+  ];
 }
 
 const colourOf = (label: string) =>

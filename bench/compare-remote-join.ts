@@ -42,9 +42,19 @@ export interface RemoteJoinFigure {
   /** Until the joiner's /joined_members lists expectedMembers. */
   readonly membersUsableMs: number;
   /** State events in the joiner's GET /state afterwards, and in the host's before plus the
-   * joiner's member event: a difference is a disagreement about the room's state. */
+   * joiner's member event (see stateAtJoin for why these may differ). */
   readonly stateEvents: number;
   readonly expectedStateEvents: number;
+  /** The state after the joiner's member event as each side serves it (/context/{join} with
+   * limit 0), and how many of the two sides' event ids the other lacks. The join fixes this state
+   * whatever the host's DAG, so these must agree; the current states need not: a host with more
+   * forward extremities than the join cites (Synapse's make_join cites at most 10, and 32 sends
+   * in flight leave hundreds) also resolves the others into its own. */
+  readonly stateAtJoin?: {
+    readonly joiner: number;
+    readonly host: number;
+    readonly differing: number;
+  };
   readonly joinerCpuSeconds?: number;
   readonly hostCpuSeconds?: number;
   /** VmHWM of the joining server through the join (since its start if it could not be reset). */
@@ -183,10 +193,15 @@ export async function timeRemoteJoin(
   const joinerCpuSeconds = cpuSince(joiner.target.pid, joinerCpu);
   const hostCpuSeconds = cpuSince(host.target.pid, hostCpu);
   const joinerPeakRssBytes = processMemory(joiner.target.pid)?.hwm;
-  const state = (await joiner.call('GET', statePath, user.token)) as unknown as unknown[];
+  const state = (await joiner.call('GET', statePath, user.token)) as unknown as StateEvent[];
+  const stateAtJoin = await compareStateAtJoin(joiner, host, roomId, state, user, owner);
+  const atJoin = stateAtJoin
+    ? `${stateAtJoin.joiner} joiner, ${stateAtJoin.host} host, ${stateAtJoin.differing} differing`
+    : 'unknown';
   log(
     `(4) ${joiner.label} <- ${host.label}: ${seen} members listed after ${s(membersUsableMs)}, ` +
-      `${state.length} state events (host: ${expectedStateEvents}); cpu ${joinerCpuSeconds?.toFixed(1)} s joiner, ` +
+      `${state.length} state events (host: ${expectedStateEvents}; after the join: ${atJoin}); ` +
+      `cpu ${joinerCpuSeconds?.toFixed(1)} s joiner, ` +
       `${hostCpuSeconds?.toFixed(1)} s host; joiner peak ` +
       `${((joinerPeakRssBytes ?? 0) / 1024 / 1024).toFixed(0)} MB${peakIsJoinOnly ? '' : ' (since start)'}`,
   );
@@ -198,10 +213,46 @@ export async function timeRemoteJoin(
     membersUsableMs,
     stateEvents: state.length,
     expectedStateEvents,
+    ...(stateAtJoin ? { stateAtJoin } : {}),
     joinerCpuSeconds,
     hostCpuSeconds,
     joinerPeakRssBytes,
   };
+}
+
+interface StateEvent {
+  readonly event_id: string;
+  readonly type: string;
+  readonly state_key: string;
+}
+
+/** The state after the joiner's member event on both sides; undefined when either will not say. */
+async function compareStateAtJoin(
+  joiner: FederatedServer,
+  host: FederatedServer,
+  roomId: string,
+  joinerState: readonly StateEvent[],
+  user: Account,
+  owner: Account,
+): Promise<RemoteJoinFigure['stateAtJoin']> {
+  const join = joinerState.find((e) => e.type === 'm.room.member' && e.state_key === user.userId);
+  if (!join) return undefined;
+  const path = `/_matrix/client/v3/rooms/${enc(roomId)}/context/${enc(join.event_id)}?limit=0`;
+  try {
+    const ids = async (server: FederatedServer, token: string) =>
+      new Set(
+        (((await server.call('GET', path, token)).state ?? []) as StateEvent[]).map(
+          (e) => e.event_id,
+        ),
+      );
+    const [onJoiner, onHost] = [await ids(joiner, user.token), await ids(host, owner.token)];
+    const differing =
+      [...onJoiner].filter((id) => !onHost.has(id)).length +
+      [...onHost].filter((id) => !onJoiner.has(id)).length;
+    return { joiner: onJoiner.size, host: onHost.size, differing };
+  } catch {
+    return undefined;
+  }
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

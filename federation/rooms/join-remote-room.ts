@@ -85,37 +85,45 @@ async function joinThrough(ctx: Context, server: string, request: RemoteJoinRequ
   );
   const { pdu } = join;
 
-  const sent = await client.request(server, {
-    method: 'PUT',
-    path: `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(join.eventId)}`,
-    body: pdu,
-    maxResponseBytes: SEND_JOIN_MAX_BYTES,
-    timeoutMs: 300_000,
-  });
-  const reply = isJsonObject(sent.body) ? sent.body : {};
-  // A restricted join comes back countersigned by the authorising server: same event, more
-  // signatures (the id does not cover signatures).
-  if (isJsonObject(reply.event) && computeEventId(version, reply.event as Pdu) === join.eventId) {
-    join = { eventId: join.eventId, pdu: reply.event as Pdu };
-  }
-  let stateRaw = Array.isArray(reply.state) ? reply.state : [];
-  let chainRaw = Array.isArray(reply.auth_chain) ? reply.auth_chain : [];
-  if (reply.members_omitted === true) {
-    // We never ask for a partial state (omit_members), but a server may answer with one; the
-    // full state before the join is then asked for, as /state at our join event serves it.
-    const full = await client.request(server, {
-      method: 'GET',
-      path: `/_matrix/federation/v1/state/${enc(roomId)}?event_id=${enc(join.eventId)}`,
+  // The room's lock is held from send_join until the join is stored: the server we join through
+  // may send us the room's next events before we have read its reply (Synapse sends a dummy event
+  // at once when the join leaves the room with many forward extremities). The transaction
+  // handler waits on this lock, so those are taken once we are in the room, not ignored as
+  // events of a room we are not in (send-transaction.ts).
+  await ctx.roomLocks.run(roomId, async () => {
+    const sent = await client.request(server, {
+      method: 'PUT',
+      path: `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(join.eventId)}`,
+      body: pdu,
       maxResponseBytes: SEND_JOIN_MAX_BYTES,
       timeoutMs: 300_000,
     });
-    const body = isJsonObject(full.body) ? full.body : {};
-    stateRaw = Array.isArray(body.pdus) ? body.pdus : [];
-    chainRaw = Array.isArray(body.auth_chain) ? body.auth_chain : [];
-  }
-  await takeInRoom(ctx, version, roomId, join, [...chainRaw, ...stateRaw], stateRaw);
+    const reply = isJsonObject(sent.body) ? sent.body : {};
+    // A restricted join comes back countersigned by the authorising server: same event, more
+    // signatures (the id does not cover signatures).
+    if (isJsonObject(reply.event) && computeEventId(version, reply.event as Pdu) === join.eventId) {
+      join = { eventId: join.eventId, pdu: reply.event as Pdu };
+    }
+    let stateRaw = Array.isArray(reply.state) ? reply.state : [];
+    let chainRaw = Array.isArray(reply.auth_chain) ? reply.auth_chain : [];
+    if (reply.members_omitted === true) {
+      // We never ask for a partial state (omit_members), but a server may answer with one; the
+      // full state before the join is then asked for, as /state at our join event serves it.
+      const full = await client.request(server, {
+        method: 'GET',
+        path: `/_matrix/federation/v1/state/${enc(roomId)}?event_id=${enc(join.eventId)}`,
+        maxResponseBytes: SEND_JOIN_MAX_BYTES,
+        timeoutMs: 300_000,
+      });
+      const body = isJsonObject(full.body) ? full.body : {};
+      stateRaw = Array.isArray(body.pdus) ? body.pdus : [];
+      chainRaw = Array.isArray(body.auth_chain) ? body.auth_chain : [];
+    }
+    await takeInRoom(ctx, version, roomId, join, [...chainRaw, ...stateRaw], stateRaw);
+  });
 }
 
+/** Under the room's lock (joinThrough holds it). */
 async function takeInRoom(
   ctx: Context,
   version: RoomVersion,
@@ -125,51 +133,49 @@ async function takeInRoom(
   stateRaw: unknown[],
 ): Promise<void> {
   const deps = { ...roomDepsOf(ctx), serverKeys: ctx.federation.serverKeys };
-  await deps.roomLocks.run(roomId, async () => {
-    const create = everything.find(
-      (raw) => isJsonObject(raw) && raw.type === 'm.room.create' && raw.state_key === '',
-    ) as Pdu | undefined;
-    if (!create) throw new MatrixError(502, 'M_UNKNOWN', 'send_join gave no m.room.create event');
-    await ensureRoomRow(ctx, roomId, version, create);
-    const { accepted } = await acceptOutliers(deps, version, roomId, everything);
+  const create = everything.find(
+    (raw) => isJsonObject(raw) && raw.type === 'm.room.create' && raw.state_key === '',
+  ) as Pdu | undefined;
+  if (!create) throw new MatrixError(502, 'M_UNKNOWN', 'send_join gave no m.room.create event');
+  await ensureRoomRow(ctx, roomId, version, create);
+  const { accepted } = await acceptOutliers(deps, version, roomId, everything);
 
-    const state: StateMap = new Map();
-    const stateIds = new Set<string>();
-    for (const raw of stateRaw) {
-      if (!isJsonObject(raw)) continue;
-      try {
-        stateIds.add(computeEventId(version, raw as Pdu));
-      } catch {
-        // Malformed: refused by acceptOutliers as well.
-      }
+  const state: StateMap = new Map();
+  const stateIds = new Set<string>();
+  for (const raw of stateRaw) {
+    if (!isJsonObject(raw)) continue;
+    try {
+      stateIds.add(computeEventId(version, raw as Pdu));
+    } catch {
+      // Malformed: refused by acceptOutliers as well.
     }
-    for (const id of stateIds) {
-      const event = accepted.get(id);
-      if (event && typeof event.pdu.state_key === 'string') {
-        state.set(stateKey(event.pdu.type, event.pdu.state_key), id);
-      }
+  }
+  for (const id of stateIds) {
+    const event = accepted.get(id);
+    if (event && typeof event.pdu.state_key === 'string') {
+      state.set(stateKey(event.pdu.type, event.pdu.state_key), id);
     }
-    const verdict = checkEventAuth(
-      version,
-      join,
-      lookupFromEvents([...state.values()].map((id) => accepted.get(id)!)),
-    );
-    if (!verdict.allowed)
-      throw forbidden(`The join does not pass the room's state: ${verdict.reason}`);
+  }
+  const verdict = checkEventAuth(
+    version,
+    join,
+    lookupFromEvents([...state.values()].map((id) => accepted.get(id)!)),
+  );
+  if (!verdict.allowed)
+    throw forbidden(`The join does not pass the room's state: ${verdict.reason}`);
 
-    const after = new Map(state);
-    after.set(stateKey('m.room.member', join.pdu.state_key as string), join.eventId);
-    const existing = await getEvent(ctx.db, join.eventId);
-    // The server we joined through has the join and passes it on: it is not sent again.
-    ctx.federation.outbound.sentThroughHandshake(join.eventId);
-    await persistAndAnnounce(deps, {
-      roomId,
-      event: join,
-      stateBefore: { group: null, state },
-      currentStateAfter: after,
-      replacesExtremities: true,
-      ...(existing?.outlier ? { replacesOutlier: true } : {}),
-    });
+  const after = new Map(state);
+  after.set(stateKey('m.room.member', join.pdu.state_key as string), join.eventId);
+  const existing = await getEvent(ctx.db, join.eventId);
+  // The server we joined through has the join and passes it on: it is not sent again.
+  ctx.federation.outbound.sentThroughHandshake(join.eventId);
+  await persistAndAnnounce(deps, {
+    roomId,
+    event: join,
+    stateBefore: { group: null, state },
+    currentStateAfter: after,
+    replacesExtremities: true,
+    ...(existing?.outlier ? { replacesOutlier: true } : {}),
   });
 }
 

@@ -218,11 +218,18 @@ async function currentStateAfter(
   if (others.length === 0) return after;
   const otherStates = await statesAfter(deps.db, others);
   if (!otherStates) return after;
-  const resolved = await resolveStates(deps.db, version, [
-    ...otherStates,
-    // A group id no stored group has, so the two are never taken for the same state.
-    { group: -1, state: after },
-  ]);
+  // The event itself is not stored yet: it is handed over, or its own entry would be left out.
+  const resolved = await resolveStates(
+    deps.db,
+    version,
+    [
+      ...otherStates,
+      // A group id no stored group has, so the two are never taken for the same state.
+      { group: -1, state: after },
+    ],
+    {},
+    [event],
+  );
   return resolved.state;
 }
 

@@ -62,6 +62,10 @@ async function receiveTransactionPdus(
   const deps = { ...roomDepsOf(ctx), serverKeys: ctx.federation.serverKeys };
   const remote = remoteHistoryOf(ctx.federation.client, origin);
   for (const [roomId, raws] of byRoom) {
+    // A join of ours may be under way: it holds the room's lock from send_join until the room is
+    // stored (join-remote-room.ts), and the server we join through may already send us the
+    // room's next events. They wait for it, or they would be ignored as a room we are not in.
+    await ctx.roomLocks.run(roomId, async () => {});
     const version = await loadRoomVersion(ctx.db, roomId);
     // A room we are not in: nothing to check the events against. They are not listed (their ids
     // depend on a room version we do not know); the sender learns nothing it could misuse.

@@ -4,6 +4,7 @@
 
 import type { Kysely } from 'kysely';
 import type { AuthOptions } from '../core/auth-rules/auth-types.ts';
+import type { EventWithId } from '../core/pdu.ts';
 import type { RoomVersion } from '../core/room-versions.ts';
 import type { ReadonlyStateMap, StateMap } from '../core/state-map.ts';
 import { authCheckFor } from '../core/state-res/auth-check.ts';
@@ -56,12 +57,15 @@ export async function statesAfter(
 /**
  * The resolution of several states (one per fork), or the one state when they all agree. Its
  * group is kept only when there was a single state, so the caller can store a delta against it.
+ * `unstored`: events the states name that are not in the database yet (the event being received,
+ * in the state after it): resolution leaves out any event it cannot read.
  */
 export async function resolveStates(
   db: Kysely<Database>,
   version: RoomVersion,
   states: readonly { group: number; state: ReadonlyStateMap }[],
   options: AuthOptions = {},
+  unstored: readonly EventWithId[] = [],
 ): Promise<{ group: number | null; state: StateMap }> {
   const distinct = new Map(states.map((each) => [each.group, each]));
   if (distinct.size === 1) {
@@ -71,8 +75,21 @@ export async function resolveStates(
   const state = await resolveState(
     version,
     [...distinct.values()].map((each) => each.state),
-    databaseStateResStore(db),
+    withUnstored(databaseStateResStore(db), unstored),
     authCheckFor(version, options),
   );
   return { group: null, state };
+}
+
+function withUnstored(store: StateResStore, unstored: readonly EventWithId[]): StateResStore {
+  if (unstored.length === 0) return store;
+  return {
+    async getEvents(eventIds) {
+      const found = new Map(await store.getEvents(eventIds));
+      for (const event of unstored) {
+        if (eventIds.includes(event.eventId)) found.set(event.eventId, event);
+      }
+      return found;
+    },
+  };
 }
