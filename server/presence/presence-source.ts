@@ -87,7 +87,9 @@ async function loadPresence(
   // The stream has not moved since the token: no presence changed (new room mates still count).
   const changed = upTo <= since ? [] : await getPresenceChanges(ctx.db, { userId, since, upTo });
   const met =
-    sinceEvents === undefined ? [] : await getNewRoomMatesPresence(ctx.db, userId, sinceEvents);
+    sinceEvents === undefined || query.roomMatesMayHaveChanged === false
+      ? []
+      : await getNewRoomMatesPresence(ctx.db, userId, sinceEvents);
   // Both read current rows: one event per user, in stream order.
   const byUser = new Map([...changed, ...met].map((record) => [record.userId, record]));
   return [...byUser.values()].sort((a, b) => a.streamId - b.streamId);

@@ -34,9 +34,11 @@ export async function collectAggregations(
   const summaries = options.threads
     ? await threadSummaries(db, reader.roomId, ids, reader.userId, limit)
     : [];
-  const unredacted = parents.filter((event) => event.redactedBy === null).map((e) => e.eventId);
-  const edits = await listChildrenOf(db, reader.roomId, unredacted, 'm.replace', limit);
-  const references = await listChildrenOf(db, reader.roomId, ids, 'm.reference', limit);
+  // Edits and references in one read; a redacted event's edits do not count.
+  const related = await listChildrenOf(db, reader.roomId, ids, ['m.replace', 'm.reference'], limit);
+  const redacted = new Set(parents.filter((e) => e.redactedBy !== null).map((e) => e.eventId));
+  const edits = related.filter((row) => row.relType === 'm.replace' && !redacted.has(row.parentId));
+  const references = related.filter((row) => row.relType === 'm.reference');
 
   const children = await getEvents(db, [
     ...summaries.map((summary) => summary.latestEventId),

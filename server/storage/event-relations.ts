@@ -58,26 +58,31 @@ export async function listChildren(db: Kysely<Database>, query: ChildQuery): Pro
   }));
 }
 
-/** Children of the given parents with one rel_type, oldest first (edits, references). */
+export interface TypedChildRow extends ChildRow {
+  readonly relType: string;
+}
+
+/** Children of the given parents with any of the rel_types, oldest first (edits, references). */
 export async function listChildrenOf(
   db: Kysely<Database>,
   roomId: string,
   parentIds: readonly string[],
-  relType: string,
+  relTypes: readonly string[],
   upTo: number | undefined,
-): Promise<ChildRow[]> {
-  if (parentIds.length === 0) return [];
+): Promise<TypedChildRow[]> {
+  if (parentIds.length === 0 || relTypes.length === 0) return [];
   let query = db
     .selectFrom('event_relations')
-    .select(['event_id', 'relates_to_id', 'stream_ordering'])
+    .select(['event_id', 'relates_to_id', 'rel_type', 'stream_ordering'])
     .where('room_id', '=', roomId)
-    .where('rel_type', '=', relType)
+    .where('rel_type', 'in', [...relTypes])
     .where('relates_to_id', 'in', [...new Set(parentIds)]);
   if (upTo !== undefined) query = query.where('stream_ordering', '<=', upTo);
   const rows = await query.orderBy('stream_ordering', 'asc').execute();
   return rows.map((row) => ({
     eventId: row.event_id,
     parentId: row.relates_to_id,
+    relType: row.rel_type,
     streamOrdering: row.stream_ordering,
   }));
 }

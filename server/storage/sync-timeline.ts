@@ -63,22 +63,28 @@ export async function loadTimeline(
   return { events, limited };
 }
 
-/** Rooms with at least one event in (after, upTo]. */
+/**
+ * Rooms with at least one event in (after, upTo], each with whether a membership event is among
+ * them (who shares a room with whom may have changed there).
+ */
 export async function roomsWithEvents(
   db: Kysely<Database>,
   after: number,
   upTo: number,
-): Promise<Set<string>> {
-  if (upTo <= after) return new Set();
+): Promise<Map<string, boolean>> {
+  if (upTo <= after) return new Map();
   const rows = await db
     .selectFrom('events')
-    .select('room_id')
-    .distinct()
+    .select((eb) => [
+      'room_id',
+      eb.fn.max(sql<number>`case when type = 'm.room.member' then 1 else 0 end`).as('members'),
+    ])
     .where('stream_ordering', '>', after)
     .where('stream_ordering', '<=', upTo)
     .where('outlier', '=', false)
+    .groupBy('room_id')
     .execute();
-  return new Set(rows.map((row) => row.room_id));
+  return new Map(rows.map((row) => [row.room_id, Number(row.members) === 1]));
 }
 
 /** The state group after the room's last event at or before `position`, if it had one. */

@@ -125,6 +125,12 @@ export async function buildSyncResponse(
     fullState: request.fullState,
     includeLeave: filter.room?.include_leave === true,
   }).filter((placement) => allowsRoom(filter.room, placement.room.roomId));
+  // Rooms with events since the token, and whether any of the user's rooms had a membership
+  // event: without one nobody came to share a room with the user or left, and the device-list
+  // and presence reads of new room mates have nothing to find (the common wake-up: a message).
+  const news = sinceEvents === undefined ? undefined : await roomsWithEvents(db, sinceEvents, upTo);
+  const roomMatesMayHaveChanged =
+    news === undefined || memberships.some((room) => news.get(room.roomId) === true);
   const accountData =
     reuse?.accountData ??
     (await loadAccountDataUpdate(
@@ -146,7 +152,8 @@ export async function buildSyncResponse(
     since === undefined
       ? undefined
       : await loadDeviceListUpdates(db, userId, {
-          eventsAfter: sinceEvents ?? 0,
+          // An empty events range when no membership changed: key changes only.
+          eventsAfter: roomMatesMayHaveChanged ? (sinceEvents ?? 0) : upTo,
           eventsUpTo: upTo,
           listsAfter: positionOf(since, DEVICE_LISTS_STREAM),
           listsUpTo,
@@ -172,6 +179,7 @@ export async function buildSyncResponse(
         userId,
         since: since && positionOf(since, presenceSource.key),
         sinceEvents,
+        roomMatesMayHaveChanged,
         filter: filter.presence,
       })
     : undefined;
@@ -182,10 +190,7 @@ export async function buildSyncResponse(
     : new Map();
   const noCounts: RoomUnreadCounts = perThread ? { ...NO_COUNTS, threads: {} } : NO_COUNTS;
   // In an incremental sync most joined rooms have nothing new; only these need a look.
-  const active =
-    sinceEvents === undefined || request.fullState
-      ? undefined
-      : await roomsWithEvents(db, sinceEvents, upTo);
+  const active = request.fullState ? undefined : news;
 
   const rooms: Record<'join' | 'invite' | 'knock' | 'leave', JsonObject> = {
     join: {},

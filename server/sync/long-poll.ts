@@ -8,7 +8,8 @@
 //
 // A room event wakes every member's long-poll at once, so the rebuild after a wake is the hot
 // path of a busy room: it takes the user's own sections from the build before the wait
-// (build-sync-response.ts, UserSections) and reads only what rooms may have changed.
+// (build-sync-response.ts, UserSections) and reads only what rooms may have changed. Builds take
+// turns (build-queue.ts); the wait holds none.
 import { performance } from 'node:perf_hooks';
 import type { Context } from '../context.ts';
 import type { JsonObject } from '../core/pdu.ts';
@@ -31,12 +32,18 @@ export async function syncWithLongPoll(
   let reuse: UserSections | undefined;
   for (;;) {
     const mark = notifier.mark();
-    let result = await buildSyncResponse(ctx, sources, request, reuse);
-    // Nothing in the rooms: the wake was for the user's own streams (to-device, account data),
-    // which the rebuild took from before the wait. Read everything.
-    if (reuse !== undefined && result.empty) {
-      result = await buildSyncResponse(ctx, sources, request);
-    }
+    const built = await ctx.sync.builds.run(request.userId, async () => {
+      // A client that went away while its build waited for a turn is not built for.
+      if (request.signal?.aborted) return undefined;
+      const first = await buildSyncResponse(ctx, sources, request, reuse);
+      // Nothing in the rooms: the wake was for the user's own streams (to-device, account
+      // data), which the rebuild took from before the wait. Read everything.
+      return reuse !== undefined && first.empty
+        ? await buildSyncResponse(ctx, sources, request)
+        : first;
+    });
+    if (built === undefined) return {};
+    const result = built;
     const remaining = deadline - performance.now();
     if (!result.empty || request.since === undefined || request.fullState || remaining <= 0) {
       return result.body;

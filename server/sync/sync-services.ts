@@ -3,6 +3,7 @@
 // room versions already looked up.
 import { EventStream } from '../rooms/event-stream.ts';
 import { RoomEventHub } from '../rooms/room-events.ts';
+import { SyncBuildQueue } from './build-queue.ts';
 import { RoomVersionCache } from './joined-reader.ts';
 import { SyncNotifier } from './notifier.ts';
 import { SentMembersCache } from './sent-members-cache.ts';
@@ -12,13 +13,22 @@ export interface SyncServices {
   readonly notifier: SyncNotifier;
   readonly sentMembers: SentMembersCache;
   readonly roomVersions: RoomVersionCache;
+  /** Responses are built a few at a time, users taking turns. */
+  readonly builds: SyncBuildQueue;
 }
+
+/**
+ * Responses built at once. PostgreSQL's pool has 10 connections and a build uses one at a time:
+ * this leaves the rest to other requests. PGlite runs one statement at a time whatever this is.
+ */
+const SYNC_BUILDS_AT_ONCE = 6;
 
 export function createSyncServices(hub: RoomEventHub, stream: EventStream): SyncServices {
   return {
     notifier: new SyncNotifier(hub, stream),
     sentMembers: new SentMembersCache(),
     roomVersions: new RoomVersionCache(),
+    builds: new SyncBuildQueue(SYNC_BUILDS_AT_ONCE),
   };
 }
 

@@ -70,6 +70,11 @@ export interface PresenceQuery {
   readonly since: number | undefined;
   /** The token's events stream position: who came to share a room with the user after it. */
   readonly sinceEvents: number | undefined;
+  /**
+   * False when no membership event happened in the user's rooms after `sinceEvents` (up to the
+   * response's events position): nobody new shares a room with the user.
+   */
+  readonly roomMatesMayHaveChanged?: boolean;
   readonly filter: EventFilter | undefined;
 }
 
