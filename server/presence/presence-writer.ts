@@ -10,6 +10,7 @@
 // second: presence-source.ts), not by a timer: the process keeps no per-user state, and every user
 // still online syncs in a loop, so a timeout reaches the stream within one long-poll of someone.
 // A user whose presence changed wakes the waiting syncs of everyone in their rooms.
+import { performance } from 'node:perf_hooks';
 import type { Context } from '../context.ts';
 import {
   getPresence,
@@ -110,7 +111,11 @@ export async function publishRemotePresence(
 // back for another sync: a burst of N users in a room of M waiters cost N x M syncs. Within the
 // window they cost one per waiter, its answer holding all N updates. The update itself is
 // stored at once; only the wake waits, so a sync that starts meanwhile already sees it.
+// While /sync responses are queued for building (build-queue.ts: a wake of many long-polls is
+// still being answered), presence waits longer, up to PRESENCE_WAKE_MAX_DELAY_MS: each wake it
+// adds would send every waiter round again, and a busy server would only fall further behind.
 const PRESENCE_WAKE_WINDOW_MS = 250;
+const PRESENCE_WAKE_MAX_DELAY_MS = 10_000;
 
 interface PendingWake {
   readonly userIds: Set<string>;
@@ -128,12 +133,19 @@ async function wakeRoomMates(ctx: PresenceContext, userIds: readonly string[]): 
   }
   const wake: PendingWake = { userIds: new Set(userIds) };
   pendingWakes.set(notifier, wake);
-  setTimeout(() => {
+  const since = performance.now();
+  const fire = () => {
+    const busy = ctx.sync.builds.queued > 0;
+    if (busy && performance.now() - since < PRESENCE_WAKE_MAX_DELAY_MS) {
+      setTimeout(fire, PRESENCE_WAKE_WINDOW_MS).unref();
+      return;
+    }
     pendingWakes.delete(notifier);
     notifyRoomMates(ctx, [...wake.userIds]).catch((err) =>
       ctx.logger.warn({ err }, 'presence: waking room mates failed'),
     );
-  }, PRESENCE_WAKE_WINDOW_MS).unref();
+  };
+  setTimeout(fire, PRESENCE_WAKE_WINDOW_MS).unref();
 }
 
 async function notifyRoomMates(ctx: PresenceContext, userIds: readonly string[]): Promise<void> {

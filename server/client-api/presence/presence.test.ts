@@ -317,4 +317,46 @@ for (const kind of DATABASE_KINDS) {
       clock.advance(SYNC_TIMEOUT_MS);
       assert.equal((await p.get(bob, alice.userId)).body.presence, 'offline');
     }));
+
+  test(`${kind}: while /sync builds are queued, presence wakes wait for them`, (t) =>
+    withClient(t, kind, async (client) => {
+      const p = presenceClient(client);
+      const rooms = fixtures(client);
+      const alice = await client.newAccount('alice');
+      const bob = await client.newAccount('bob');
+      const roomId = await rooms.createRoom(alice, { preset: 'public_chat' });
+      await rooms.membership(bob, roomId, 'join');
+      await p.sync(bob, { set_presence: 'offline' });
+      const first = await p.sync(alice);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Hold every build turn and queue one more: the server is still answering a wake.
+      const { builds } = client.ctx.sync;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const holders = Array.from({ length: 7 }, (_, i) => builds.run(`@holder${i}:x`, () => held));
+      assert.ok(builds.queued > 0);
+      const wakes: unknown[] = [];
+      const notify = client.ctx.sync.notifier.notify.bind(client.ctx.sync.notifier);
+      client.ctx.sync.notifier.notify = (target) => {
+        wakes.push(target);
+        notify(target);
+      };
+      await p.put(bob, bob.userId, { presence: 'online' });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.deepEqual(wakes, [], 'held while builds are queued');
+      const releasedAt = performance.now();
+      release();
+      await Promise.all(holders);
+      while (wakes.length === 0 && performance.now() - releasedAt < 5_000) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual(wakes, [{ userIds: [bob.userId], roomIds: [roomId] }]);
+      assert.ok(performance.now() - releasedAt < 1_000, 'sent once the queue drained');
+      assert.equal(
+        presenceOf(await p.sync(alice, { since: first.next_batch }))[bob.userId]?.presence,
+        'online',
+      );
+    }));
 }
