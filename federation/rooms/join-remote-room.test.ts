@@ -11,51 +11,26 @@ import {
   TEST_SERVER_NAME,
   withTestDatabase,
 } from '../../conformance-tests/support/databases.ts';
-import { remoteSigningKey } from '../../conformance-tests/support/federation-request.ts';
 import { buildTestContext } from '../../conformance-tests/support/test-context.ts';
 import { buildFederationApp } from '../../server/app.ts';
 import type { Context } from '../../server/context.ts';
 import { withEventId } from '../../server/core/event-id.ts';
 import type { EventWithId, JsonObject, Pdu } from '../../server/core/pdu.ts';
-import { getRoomVersion } from '../../server/core/room-versions.ts';
-import { hashAndSignEvent } from '../../server/core/sign-event.ts';
 import { getEvent } from '../../server/storage/events.ts';
 import { currentStateEventIds } from '../../server/storage/sync-room-summary.ts';
-import type { ServerKeyStore } from '../keys/remote-keys.ts';
 import type { FederationClient, FederationRequest } from '../transport/federation-client.ts';
 import { authorizationHeader } from '../transport/x-matrix.ts';
 import { joinRemoteRoom } from './join-remote-room.ts';
+import { BOB, HOST, hostEvent, hostKey, hostVersion, keysFor, OWNER } from './stand-in-host.ts';
 
-const HOST = 'host.test';
 const ROOM = `!forked:${HOST}`;
-const OWNER = `@owner:${HOST}`;
-const BOB = `@bob:${TEST_SERVER_NAME}`;
-const version = getRoomVersion('10')!;
-const hostKey = remoteSigningKey(HOST);
-const hostSigner = { serverName: HOST, keyId: hostKey.keyId, key: hostKey.privateKey };
+const version = hostVersion;
 
 /** The resident server's room: create, the owner's join, power levels, a public join rule. */
 function hostRoom() {
   let depth = 0;
   const build = (fields: Partial<Pdu> & { type: string; content: JsonObject }): EventWithId =>
-    withEventId(
-      version,
-      hashAndSignEvent(
-        version,
-        {
-          room_id: ROOM,
-          sender: OWNER,
-          origin_server_ts: 1000 + depth,
-          depth: ++depth,
-          prev_events: [],
-          auth_events: [],
-          hashes: {},
-          signatures: {},
-          ...fields,
-        },
-        hostSigner,
-      ),
-    );
+    hostEvent(ROOM, { origin_server_ts: 1000 + depth, depth: ++depth, ...fields });
   const create = build({
     type: 'm.room.create',
     state_key: '',
@@ -83,17 +58,6 @@ function hostRoom() {
     auth_events: [create.eventId, owner.eventId, power.eventId],
   });
   return { build, create, owner, power, joinRule, state: [create, owner, power, joinRule] };
-}
-
-/** Our key store for the test: host.test's made-up key, and our own. */
-function keysFor(ctx: Context): ServerKeyStore {
-  return {
-    getVerifyKey: async (serverName, keyId) => {
-      const key = serverName === TEST_SERVER_NAME ? ctx.signingKey : remoteSigningKey(serverName);
-      return keyId === key.keyId ? key.publicKeyBase64 : undefined;
-    },
-    getKeyResponses: async () => [],
-  };
 }
 
 for (const kind of DATABASE_KINDS) {

@@ -8,6 +8,7 @@
 import type { Context } from '../../server/context.ts';
 import { isJsonObject, type JsonObject } from '../../server/core/pdu.ts';
 import { forbidden, MatrixError } from '../../server/http/matrix-error.ts';
+import { KeyedMutex } from '../../server/rooms/keyed-mutex.ts';
 import { memberProfile } from '../../server/rooms/member-profile.ts';
 import { knockOnRoom } from '../../server/rooms/membership-actions.ts';
 import { eventSignerOf, roomDepsOf } from '../../server/rooms/room-deps.ts';
@@ -92,16 +93,23 @@ async function knockThrough(
     eventSignerOf(ctx),
   );
   const { pdu } = knock;
-  const sent = await client.request(server, {
-    method: 'PUT',
-    path: `/_matrix/federation/v1/send_knock/${enc(roomId)}/${enc(knock.eventId)}`,
-    body: pdu,
+  // The room's lock is held from send_knock until the knock is stored: the room may let the
+  // knocker in at once (an invite, from a bot say) and that invite can reach us before the reply
+  // is read. Stored first, it would end up under the knock and the user never see it; the
+  // invite handler takes this lock (store-remote-invite.ts), so it now lands on top. The knock
+  // is stored with a private mutex, as this lock is already ours.
+  await ctx.roomLocks.run(roomId, async () => {
+    const sent = await client.request(server, {
+      method: 'PUT',
+      path: `/_matrix/federation/v1/send_knock/${enc(roomId)}/${enc(knock.eventId)}`,
+      body: pdu,
+    });
+    const reply = isJsonObject(sent.body) ? sent.body : {};
+    const stripped = Array.isArray(reply.knock_room_state)
+      ? reply.knock_room_state.filter(isJsonObject).filter((each) => !isMemberOf(each, userId))
+      : [];
+    await storeRemoteInvite({ ...ctx, roomLocks: new KeyedMutex() }, version, knock, stripped);
   });
-  const reply = isJsonObject(sent.body) ? sent.body : {};
-  const stripped = Array.isArray(reply.knock_room_state)
-    ? reply.knock_room_state.filter(isJsonObject).filter((each) => !isMemberOf(each, userId))
-    : [];
-  await storeRemoteInvite(ctx, version, knock, stripped);
 }
 
 /**

@@ -35,15 +35,33 @@ export async function leaveRemoteRoom(ctx: Context, roomId: string, userId: stri
       ? await knockResidents(ctx, invite)
       : [serverNameOfUser(invite.pdu.sender)];
   const signer = eventSignerOf(ctx);
-  let leave: EventWithId | undefined;
   for (const server of servers.filter((name) => name !== ctx.config.serverName)) {
-    leave = await leaveThrough(ctx, version, server, roomId, userId, signer).catch((err) => {
-      ctx.logger.info({ err, server, roomId }, 'remote leave failed');
+    const leave = await makeLeave(ctx, version, server, roomId, userId, signer).catch((err) => {
+      ctx.logger.info({ err, server, roomId }, 'remote make_leave failed');
       return undefined;
     });
-    if (leave) break;
+    if (!leave) continue;
+    // The room's lock is held from send_leave until the leave is stored: the inviter may invite
+    // again as soon as it has the rejection, and that invite can reach us before the reply is
+    // read. Stored first, it would end up under the leave and the user never see it; the invite
+    // handler takes this lock (store-remote-invite.ts), so it now lands on top.
+    const stored = await ctx.roomLocks.run(roomId, async () => {
+      try {
+        await ctx.federation.client.request(server, {
+          method: 'PUT',
+          path: `/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(leave.eventId)}`,
+          body: leave.pdu,
+        });
+      } catch (err) {
+        ctx.logger.info({ err, server, roomId }, 'remote send_leave failed');
+        return false;
+      }
+      await storeLeave(ctx, roomId, userId, member.eventId, leave);
+      return true;
+    });
+    if (stored) return;
   }
-  leave ??= withEventId(
+  const local = withEventId(
     version,
     hashAndSignEvent(
       version,
@@ -63,22 +81,26 @@ export async function leaveRemoteRoom(ctx: Context, roomId: string, userId: stri
       signer,
     ),
   );
-  const deps = roomDepsOf(ctx);
-  const event = leave;
-  await deps.roomLocks.run(roomId, async () => {
-    await persistAndAnnounce(deps, {
-      roomId,
-      event,
-      stateBefore: {
-        group: null,
-        state: new Map([[stateKey('m.room.member', userId), member.eventId]]),
-      },
-      replacesExtremities: true,
-    });
+  await ctx.roomLocks.run(roomId, () => storeLeave(ctx, roomId, userId, member.eventId, local));
+}
+
+/** Under the room's lock: the leave on top of the invite or knock `previous`. */
+async function storeLeave(
+  ctx: Context,
+  roomId: string,
+  userId: string,
+  previous: string,
+  leave: EventWithId,
+): Promise<void> {
+  await persistAndAnnounce(roomDepsOf(ctx), {
+    roomId,
+    event: leave,
+    stateBefore: { group: null, state: new Map([[stateKey('m.room.member', userId), previous]]) },
+    replacesExtremities: true,
   });
 }
 
-async function leaveThrough(
+async function makeLeave(
   ctx: Context,
   version: RoomVersion,
   server: string,
@@ -91,17 +113,10 @@ async function leaveThrough(
     path: `/_matrix/federation/v1/make_leave/${enc(roomId)}/${enc(userId)}`,
   });
   const body = isJsonObject(made.body) ? made.body : {};
-  const leave = signMembershipTemplate(
+  return signMembershipTemplate(
     version,
     body.event,
     { roomId, userId, membership: 'leave', content: {}, now: ctx.now() },
     signer,
   );
-  const { pdu } = leave;
-  await ctx.federation.client.request(server, {
-    method: 'PUT',
-    path: `/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(leave.eventId)}`,
-    body: pdu,
-  });
-  return leave;
 }
