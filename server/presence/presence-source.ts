@@ -28,7 +28,9 @@ export const presenceSource: PresenceSource = {
   key: PRESENCE_STREAM,
   async collect(ctx, query) {
     await publishTimeoutsOncePerSecond(ctx);
-    const upTo = await maxPresenceStreamId(ctx.db);
+    const upTo = await ctx.sync.positions.current(PRESENCE_STREAM, () =>
+      maxPresenceStreamId(ctx.db),
+    );
     const position = Math.max(upTo, query.since ?? 0);
     if (!presenceWanted(query.filter)) return { events: [], position };
     const now = ctx.now();

@@ -125,6 +125,8 @@ const pendingWakes = new WeakMap<object, PendingWake>();
 
 async function wakeRoomMates(ctx: PresenceContext, userIds: readonly string[]): Promise<void> {
   ctx.onPresencePublished?.(userIds);
+  // Stored now, notified later: syncs that start meanwhile read the stream's position again.
+  ctx.sync.positions.changed();
   const notifier = ctx.sync.notifier;
   const pending = pendingWakes.get(notifier);
   if (pending) {

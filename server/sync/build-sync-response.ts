@@ -9,7 +9,6 @@ import { DEVICE_LISTS_STREAM, loadDeviceListUpdates } from '../e2ee/device-list-
 import { oneTimeKeyCounts } from '../e2ee/one-time-key-counts.ts';
 import { deviceListPosition } from '../storage/device-lists.ts';
 import { unusedFallbackKeyTypes } from '../storage/e2e-keys.ts';
-import { roomsWithEvents } from '../storage/sync-timeline.ts';
 import { type AccountDataUpdate, loadAccountDataUpdate } from './account-data-section.ts';
 import { classifyRooms } from './classify-rooms.ts';
 import { collectEphemeral } from './ephemeral-section.ts';
@@ -128,7 +127,10 @@ export async function buildSyncResponse(
   // Rooms with events since the token, and whether any of the user's rooms had a membership
   // event: without one nobody came to share a room with the user or left, and the device-list
   // and presence reads of new room mates have nothing to find (the common wake-up: a message).
-  const news = sinceEvents === undefined ? undefined : await roomsWithEvents(db, sinceEvents, upTo);
+  const news =
+    sinceEvents === undefined
+      ? undefined
+      : await ctx.sync.roomsWithNews.between(db, sinceEvents, upTo);
   const roomMatesMayHaveChanged =
     news === undefined || memberships.some((room) => news.get(room.roomId) === true);
   const accountData =
@@ -147,7 +149,9 @@ export async function buildSyncResponse(
       request.deviceId,
       since && positionOf(since, TO_DEVICE_STREAM),
     ));
-  const listsUpTo = await deviceListPosition(db);
+  const listsUpTo = await ctx.sync.positions.current(DEVICE_LISTS_STREAM, () =>
+    deviceListPosition(db),
+  );
   const deviceLists =
     since === undefined
       ? undefined

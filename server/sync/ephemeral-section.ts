@@ -30,7 +30,7 @@ export async function collectEphemeral(
   const positions: Record<string, number> = {};
   for (const source of sources.ephemeral) {
     const since = query.since && positionOf(query.since, source.key);
-    const upTo = await source.currentPosition(ctx);
+    const upTo = await ctx.sync.positions.current(source.key, () => source.currentPosition(ctx));
     positions[source.key] = Math.max(upTo, since ?? 0);
     // The stream has not moved since the token: nothing to read (the usual case when a room
     // event wakes every member's long-poll).

@@ -6,7 +6,9 @@ import { RoomEventHub } from '../rooms/room-events.ts';
 import { SyncBuildQueue } from './build-queue.ts';
 import { RoomVersionCache } from './joined-reader.ts';
 import { SyncNotifier } from './notifier.ts';
+import { RoomsWithNews } from './rooms-with-news.ts';
 import { SentMembersCache } from './sent-members-cache.ts';
+import { StreamPositions } from './stream-positions.ts';
 
 export interface SyncServices {
   /** Other streams (account data, receipts, typing, to-device) call notifier.notify(). */
@@ -15,6 +17,10 @@ export interface SyncServices {
   readonly roomVersions: RoomVersionCache;
   /** Responses are built a few at a time, users taking turns. */
   readonly builds: SyncBuildQueue;
+  /** Positions of the streams besides events, kept while nothing changes. */
+  readonly positions: StreamPositions;
+  /** Rooms with events in a range of positions, read once for all the syncs asking. */
+  readonly roomsWithNews: RoomsWithNews;
 }
 
 /**
@@ -24,8 +30,11 @@ export interface SyncServices {
 const SYNC_BUILDS_AT_ONCE = 6;
 
 export function createSyncServices(hub: RoomEventHub, stream: EventStream): SyncServices {
+  const notifier = new SyncNotifier(hub, stream);
   return {
-    notifier: new SyncNotifier(hub, stream),
+    notifier,
+    positions: new StreamPositions(notifier),
+    roomsWithNews: new RoomsWithNews(),
     sentMembers: new SentMembersCache(),
     roomVersions: new RoomVersionCache(),
     builds: new SyncBuildQueue(SYNC_BUILDS_AT_ONCE),
