@@ -24,12 +24,13 @@ import {
 } from '../../server/rooms/persist-event.ts';
 import { persistOutliers } from '../../server/rooms/persist-outliers.ts';
 import type { RoomDeps } from '../../server/rooms/room-deps.ts';
-import { resolveStates, statesAfter } from '../../server/rooms/room-state-resolver.ts';
-import { getEvent, getEvents, getForwardExtremities } from '../../server/storage/events.ts';
+import { resolveStates } from '../../server/rooms/room-state-resolver.ts';
+import { getForwardExtremities } from '../../server/storage/events.ts';
 import { currentStateEventIds } from '../../server/storage/sync-room-summary.ts';
 import type { ServerKeyStore } from '../keys/remote-keys.ts';
 import { acceptOutliers, isRejected } from './accept-outliers.ts';
 import { checkPduOnReceipt } from './check-pdu-on-receipt.ts';
+import { ReceiveCache } from './receive-cache.ts';
 import type { RemoteHistory } from './remote-history.ts';
 import {
   type StateBefore,
@@ -61,9 +62,10 @@ export function receivePdus(
   remote: RemoteHistory | undefined,
 ): Promise<PduOutcome[]> {
   return deps.roomLocks.run(roomId, async () => {
+    const cache = new ReceiveCache(deps.db);
     const outcomes: PduOutcome[] = [];
     for (const raw of byDepth(raws)) {
-      outcomes.push(await receiveLocked(deps, roomId, version, raw, remote, true));
+      outcomes.push(await receiveLocked(deps, cache, roomId, version, raw, remote, true));
     }
     return outcomes;
   });
@@ -71,6 +73,7 @@ export function receivePdus(
 
 async function receiveLocked(
   deps: ReceiveDeps,
+  cache: ReceiveCache,
   roomId: string,
   version: RoomVersion,
   raw: unknown,
@@ -83,19 +86,20 @@ async function receiveLocked(
   const { eventId, pdu } = event;
   const dropped = (reason: string): PduOutcome => ({ eventId, status: 'dropped', reason });
   if (pdu.room_id !== roomId) return dropped(`the event is not for ${roomId}`);
-  const existing = await getEvent(deps.db, eventId);
+  const authIds = authEventIds(version, pdu);
+  // The event itself and its auth events in one read.
+  let authEvents = await cache.getEvents([eventId, ...authIds]);
+  const existing = authEvents.get(eventId);
   if (existing && !existing.outlier) return { eventId, status: 'duplicate' };
   if (existing && isRejected(existing)) {
     return { eventId, status: 'rejected', reason: `rejected before: ${existing.rejectedReason}` };
   }
 
   // Step 4: its own auth events, fetched from the sender when we lack some.
-  const authIds = authEventIds(version, pdu);
-  let authEvents = await getEvents(deps.db, authIds);
   if (authIds.some((id) => !authEvents.has(id)) && remote) {
     const chain = await remote.getEventAuth(roomId, eventId).catch(() => []);
     await acceptOutliers(deps, version, roomId, chain);
-    authEvents = await getEvents(deps.db, authIds);
+    authEvents = await cache.getEvents(authIds);
   }
   const missingAuth = authIds.filter((id) => !authEvents.has(id));
   if (missingAuth.length > 0) return dropped(`auth events unavailable: ${missingAuth.join(', ')}`);
@@ -108,20 +112,21 @@ async function receiveLocked(
   if (!byAuth.allowed) {
     // Kept in the DAG with the state before it when its prev_events are known (it changes no
     // state), so events citing it as a prev_event still have a state; an outlier otherwise.
-    const before = await stateBeforeFromPrevEvents(deps.db, version, event);
+    const before = await stateBeforeFromPrevEvents(deps.db, version, event, {}, cache.readGroup);
     if (before) {
-      await persist(deps, roomId, event, before, existing !== undefined, 'auth_events');
+      await persist(deps, cache, roomId, event, before, existing !== undefined, 'auth_events');
     } else if (!existing) {
       await persistOutliers(deps, roomId, [{ event, rejectedReason: 'auth_events' }]);
+      cache.forgetEvent(eventId);
     }
     return { eventId, status: 'rejected', reason: byAuth.reason };
   }
 
   // Step 5: the state before it.
-  let before = await stateBeforeFromPrevEvents(deps.db, version, event);
+  let before = await stateBeforeFromPrevEvents(deps.db, version, event, {}, cache.readGroup);
   if (!before && remote && fillGaps) {
-    await fetchMissingPrevEvents(deps, roomId, version, event, remote);
-    before = await stateBeforeFromPrevEvents(deps.db, version, event);
+    await fetchMissingPrevEvents(deps, cache, roomId, version, event, remote);
+    before = await stateBeforeFromPrevEvents(deps.db, version, event, {}, cache.readGroup);
   }
   // Only an event we pulled (from get_missing_events) gets its state from the sender. One pushed
   // to us whose prev_events the sender would not give us is dropped, as Synapse drops it: were
@@ -137,10 +142,10 @@ async function receiveLocked(
   const againstBefore = checkEventAuth(
     version,
     event,
-    await lookupFor(deps, version, event, before.state),
+    await lookupFor(cache, version, event, before.state),
   );
   if (!againstBefore.allowed) {
-    await persist(deps, roomId, event, before, existing !== undefined, 'state_before');
+    await persist(deps, cache, roomId, event, before, existing !== undefined, 'state_before');
     return { eventId, status: 'rejected', reason: againstBefore.reason };
   }
 
@@ -150,31 +155,34 @@ async function receiveLocked(
     ['m.room.create', ''],
     ...authPairsOf(version, event),
   ]);
-  const currentEvents = await getEvents(deps.db, currentIds);
+  const currentEvents = await cache.getEvents(currentIds);
   const againstCurrent = checkEventAuth(
     version,
     event,
     lookupFromEvents([...currentEvents.values()].filter((each) => !isRejected(each))),
   );
   if (!againstCurrent.allowed) {
-    await persist(deps, roomId, event, before, existing !== undefined, 'soft_failed');
+    await persist(deps, cache, roomId, event, before, existing !== undefined, 'soft_failed');
     return { eventId, status: 'soft_failed' };
   }
 
-  const currentAfter = await currentStateAfter(deps, roomId, version, event, before);
-  await persistAndAnnounce(deps, {
+  const currentAfter = await currentStateAfter(deps, cache, roomId, version, event, before);
+  const persisted = await persistAndAnnounce(deps, {
     roomId,
     event,
     stateBefore: before,
     ...(currentAfter ? { currentStateAfter: currentAfter } : {}),
     ...(existing ? { replacesOutlier: true } : {}),
   });
+  cache.forgetEvent(eventId);
+  cache.rememberGroup(persisted.stateAfter.group, persisted.stateAfter.state);
   return { eventId, status: 'accepted' };
 }
 
 /** Asks the sender for the events between our forward extremities and this one, oldest first. */
 async function fetchMissingPrevEvents(
   deps: ReceiveDeps,
+  cache: ReceiveCache,
   roomId: string,
   version: RoomVersion,
   event: EventWithId,
@@ -195,29 +203,44 @@ async function fetchMissingPrevEvents(
   for (const raw of byDepth(missing)) {
     // Without filling gaps again: an event whose own prev_events are still missing gets its
     // state from the sender instead, which bounds the work one PDU can cause.
-    await receiveLocked(deps, roomId, version, raw, remote, false);
+    await receiveLocked(deps, cache, roomId, version, raw, remote, false);
   }
 }
 
 /** The room's state once `event` is in, when not just "the state after it on top of ours". */
 async function currentStateAfter(
   deps: ReceiveDeps,
+  cache: ReceiveCache,
   roomId: string,
   version: RoomVersion,
   event: EventWithId,
   before: StateBefore,
 ): Promise<StateMap | undefined> {
   const prevs = new Set(prevEventIds(event.pdu));
-  const extremities = (await getForwardExtremities(deps.db, roomId)).map((x) => x.eventId);
-  const others = extremities.filter((id) => !prevs.has(id));
-  const after = stateAfter(event, before.state);
+  const extremities = await getForwardExtremities(deps.db, roomId);
+  const others = extremities.filter((x) => !prevs.has(x.eventId));
   const extendsAll = others.length === 0 && extremities.length === prevs.size;
   // The common case: the event follows every extremity and its state came from them, so the
   // persist step's update of the one key it sets is the whole change.
   if (extendsAll && before.fromPrevEvents) return undefined;
+  // Forks that all have the state the event's prev_events have (one stored group): the room's
+  // state is that state, before the event and, unless it sets state, after it too. A server
+  // citing many prev_events (Synapse: up to ten) leaves a room of messages with many forks.
+  const setsState = stateKeyOf(event.pdu) !== undefined;
+  if (!setsState && before.group !== null && before.fromPrevEvents) {
+    if (others.every((x) => x.stateAfter === before.group)) return undefined;
+  }
+  const after = stateAfter(event, before.state);
   if (others.length === 0) return after;
-  const otherStates = await statesAfter(deps.db, others);
-  if (!otherStates) return after;
+  const otherGroups = new Set<number>();
+  for (const other of others) {
+    // An extremity without state (not expected: outliers are never extremities) cannot count.
+    if (other.stateAfter === null) return after;
+    otherGroups.add(other.stateAfter);
+  }
+  // Each distinct state once: forks of messages share one.
+  const otherStates: { group: number; state: ReadonlyStateMap }[] = [];
+  for (const group of otherGroups) otherStates.push({ group, state: await cache.readGroup(group) });
   // The event itself is not stored yet: it is handed over, or its own entry would be left out.
   const resolved = await resolveStates(
     deps.db,
@@ -241,7 +264,7 @@ function stateAfter(event: EventWithId, before: ReadonlyStateMap): StateMap {
 }
 
 async function lookupFor(
-  deps: ReceiveDeps,
+  cache: ReceiveCache,
   version: RoomVersion,
   event: EventWithId,
   state: ReadonlyStateMap,
@@ -251,7 +274,7 @@ async function lookupFor(
     .filter((id): id is string => id !== undefined);
   const createId = state.get(stateKey('m.room.create', ''));
   if (createId) ids.push(createId);
-  const events = await getEvents(deps.db, ids);
+  const events = await cache.getEvents(ids);
   return lookupFromEvents([...events.values()].filter((each) => !isRejected(each)));
 }
 
@@ -267,19 +290,22 @@ function authPairsOf(version: RoomVersion, event: EventWithId) {
 
 async function persist(
   deps: ReceiveDeps,
+  cache: ReceiveCache,
   roomId: string,
   event: EventWithId,
   before: StateBefore,
   replacesOutlier: boolean,
   rejectedReason: RejectedReason,
 ): Promise<void> {
-  await persistEvent(deps, {
+  const persisted = await persistEvent(deps, {
     roomId,
     event,
     stateBefore: before,
     rejectedReason,
     ...(replacesOutlier ? { replacesOutlier: true } : {}),
   });
+  cache.forgetEvent(event.eventId);
+  cache.rememberGroup(persisted.stateAfter.group, persisted.stateAfter.state);
 }
 
 function usable(event: (EventWithId & { rejectedReason: string | null }) | undefined) {

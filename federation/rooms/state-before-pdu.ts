@@ -10,7 +10,11 @@ import { prevEventIds } from '../../server/core/dag/auth-events.ts';
 import type { EventWithId } from '../../server/core/pdu.ts';
 import type { RoomVersion } from '../../server/core/room-versions.ts';
 import { type StateMap, stateKey } from '../../server/core/state-map.ts';
-import { resolveStates, statesAfter } from '../../server/rooms/room-state-resolver.ts';
+import {
+  resolveStates,
+  type StateGroupReader,
+  statesAfter,
+} from '../../server/rooms/room-state-resolver.ts';
 import { getEvents } from '../../server/storage/events.ts';
 import type { Database } from '../../server/storage/schema.ts';
 import type { RemoteHistory } from './remote-history.ts';
@@ -28,10 +32,11 @@ export async function stateBeforeFromPrevEvents(
   version: RoomVersion,
   event: EventWithId,
   options: AuthOptions = {},
+  readGroup?: StateGroupReader,
 ): Promise<StateBefore | undefined> {
   const prevs = prevEventIds(event.pdu);
   if (prevs.length === 0) return undefined;
-  const states = await statesAfter(db, prevs);
+  const states = await statesAfter(db, prevs, readGroup);
   if (!states) return undefined;
   const resolved = await resolveStates(db, version, states, options);
   return { ...resolved, fromPrevEvents: true };

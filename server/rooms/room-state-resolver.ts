@@ -34,11 +34,18 @@ export function databaseStateResStore(db: Kysely<Database>): StateResStore {
   };
 }
 
-/** The state after each given event, from its stored state group; undefined for any without. */
+/** Reads a stored state group; the maps it gives are shared, never to be changed. */
+export type StateGroupReader = (group: number) => Promise<ReadonlyStateMap>;
+
+/**
+ * The states after the given events, one per distinct stored state group (forks of messages,
+ * which change no state, share one: it is read once); undefined when any event has none.
+ */
 export async function statesAfter(
   db: Kysely<Database>,
   eventIds: readonly string[],
-): Promise<{ group: number; state: StateMap }[] | undefined> {
+  readGroup: StateGroupReader = (group) => readStateGroup(db, group),
+): Promise<{ group: number; state: ReadonlyStateMap }[] | undefined> {
   if (eventIds.length === 0) return [];
   const rows = await db
     .selectFrom('events')
@@ -46,11 +53,13 @@ export async function statesAfter(
     .where('event_id', 'in', [...eventIds])
     .execute();
   if (rows.length !== new Set(eventIds).size) return undefined;
-  const states: { group: number; state: StateMap }[] = [];
+  const groups = new Set<number>();
   for (const row of rows) {
     if (row.state_after === null) return undefined;
-    states.push({ group: row.state_after, state: await readStateGroup(db, row.state_after) });
+    groups.add(row.state_after);
   }
+  const states: { group: number; state: ReadonlyStateMap }[] = [];
+  for (const group of groups) states.push({ group, state: await readGroup(group) });
   return states;
 }
 
