@@ -3,8 +3,8 @@
 // guess was right. Cairn compares secrets in one of two ways only:
 // - crypto.timingSafeEqual over equal-length digests (passwords: scrypt output; the shared-secret
 //   registration MAC; appservice tokens);
-// - looking up a SHA-256 hash of the presented value (access and refresh tokens), so what the
-//   database compares is unrelated to how close a guess was.
+// - looking up a SHA-256 hash of the presented value (access, refresh and registration tokens),
+//   so what the database compares is unrelated to how close a guess was.
 // This test reads every source file of the server with the TypeScript parser and fails on an
 // equality operator with an operand named like a secret, and checks the places that must use
 // timingSafeEqual still do.
@@ -104,8 +104,12 @@ test('the secret checks use timingSafeEqual', () => {
   ]) {
     assert.match(readFileSync(join(REPO_ROOT, file), 'utf8'), /timingSafeEqual\(/, file);
   }
-  // Access and refresh tokens are found by their SHA-256 hash, never by the token itself.
-  for (const file of ['server/storage/access-tokens.ts', 'server/storage/refresh-tokens.ts']) {
+  // Access, refresh and registration tokens are found by their SHA-256 hash, never by the token.
+  for (const file of [
+    'server/storage/access-tokens.ts',
+    'server/storage/refresh-tokens.ts',
+    'server/storage/registration-tokens.ts',
+  ]) {
     const text = readFileSync(join(REPO_ROOT, file), 'utf8');
     assert.match(text, /token_hash/, file);
     assert.doesNotMatch(text, /where\('token',/, file);

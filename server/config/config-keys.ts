@@ -129,7 +129,7 @@ export const CONFIG_KEYS = [
     schema: { type: 'boolean' },
     default: false,
     description:
-      'With enable_registration: registering needs a registration token (m.login.registration_token) from the registration_tokens table.',
+      'With enable_registration: registering needs a registration token (m.login.registration_token) from the registration_tokens table (stored as SHA-256 digests; see the README).',
   },
   {
     key: 'access_token_lifetime_ms',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import {
   DATABASE_KINDS,
   TEST_NOW,
@@ -7,6 +8,7 @@ import {
 } from '../../conformance-tests/support/databases.ts';
 import {
   createRegistrationToken,
+  hashRegistrationToken,
   isRegistrationTokenValid,
   useRegistrationToken,
 } from './registration-tokens.ts';
@@ -33,15 +35,60 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(await useRegistrationToken(db, 'soon', TEST_NOW + 10), false);
       assert.equal(await isRegistrationTokenValid(db, 'unknown', TEST_NOW), false);
       assert.equal(await useRegistrationToken(db, 'unknown', TEST_NOW), false);
+      // Near misses are different tokens: a prefix, a longer string, another case.
+      for (const guess of ['foreve', 'forever!', 'Forever', ''])
+        assert.equal(await isRegistrationTokenValid(db, guess, TEST_NOW), false, guess);
       const rows = await db
         .selectFrom('registration_tokens')
-        .select(['token', 'completed'])
-        .orderBy('token')
+        .select(['token_hash', 'completed'])
+        .orderBy('created_ts')
+        .orderBy('completed')
         .execute();
-      assert.deepEqual(rows, [
-        { token: 'forever', completed: 3 },
-        { token: 'soon', completed: 0 },
-        { token: 'twice', completed: 2 },
-      ]);
+      assert.deepEqual(
+        rows.map((row) => row.completed),
+        [0, 2, 3],
+      );
+      assert.deepEqual(
+        rows.map((row) => row.token_hash).sort(),
+        ['forever', 'soon', 'twice'].map(hashRegistrationToken).sort(),
+      );
+    }));
+
+  test(`${kind}: only the digest of a registration token is stored`, (t) =>
+    withTestDatabase(t, kind, async (db) => {
+      await createRegistrationToken(db, { token: 'plain-secret', now: TEST_NOW });
+      const { rows } = await sql<Record<string, unknown>>`
+        SELECT * FROM registration_tokens`.execute(db);
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]?.token_hash, hashRegistrationToken('plain-secret'));
+      assert.ok(!JSON.stringify(rows).includes('plain-secret'), JSON.stringify(rows));
+      // A second token with the same value is a duplicate.
+      await assert.rejects(createRegistrationToken(db, { token: 'plain-secret', now: TEST_NOW }));
+    }));
+
+  test(`${kind}: a token inserted with the SQL digest the README gives is usable`, (t) =>
+    withTestDatabase(t, kind, async (db) => {
+      const token = 'jetón-🎟';
+      await sql`INSERT INTO registration_tokens (token_hash, uses_allowed, created_ts)
+        VALUES (encode(sha256(convert_to(${token}, 'UTF8')), 'hex'), 1, ${TEST_NOW})`.execute(db);
+      assert.equal(await isRegistrationTokenValid(db, token, TEST_NOW), true);
+      assert.equal(await useRegistrationToken(db, token, TEST_NOW), true);
+      assert.equal(await isRegistrationTokenValid(db, token, TEST_NOW), false);
+    }));
+
+  test(`${kind}: a value that is not a digest is refused`, (t) =>
+    withTestDatabase(t, kind, async (db) => {
+      for (const value of ['plaintext', hashRegistrationToken('x').toUpperCase()]) {
+        await assert.rejects(
+          sql`INSERT INTO registration_tokens (token_hash, created_ts)
+            VALUES (${value}, ${TEST_NOW})`.execute(db),
+          /registration_tokens_token_hash_check/,
+        );
+      }
+      await assert.rejects(
+        sql`INSERT INTO registration_tokens (token_hash, created_ts)
+          VALUES (NULL, ${TEST_NOW})`.execute(db),
+        /null/,
+      );
     }));
 }

@@ -1,7 +1,13 @@
 // Registration tokens: valid while unexpired and not used up. A use is counted when the account
 // is created, in the same transaction, with a conditional update so that two registrations
 // racing for the last use cannot both succeed.
+//
+// Tokens are stored and looked up as SHA-256 digests, like access tokens: the database compares
+// digests, so how long a lookup takes says nothing about how much of a guessed token was right.
+// Operators without this module insert `encode(sha256(convert_to('<token>', 'UTF8')), 'hex')`,
+// which is the same digest (README).
 
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -12,6 +18,10 @@ export interface NewRegistrationToken {
   now: number;
 }
 
+export function hashRegistrationToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
 export async function createRegistrationToken(
   db: Kysely<Database>,
   token: NewRegistrationToken,
@@ -19,7 +29,7 @@ export async function createRegistrationToken(
   await db
     .insertInto('registration_tokens')
     .values({
-      token: token.token,
+      token_hash: hashRegistrationToken(token.token),
       uses_allowed: token.usesAllowed ?? null,
       expiry_ts: token.expiryTs ?? null,
       created_ts: token.now,
@@ -35,7 +45,7 @@ export async function isRegistrationTokenValid(
   const row = await db
     .selectFrom('registration_tokens')
     .select(['uses_allowed', 'completed', 'expiry_ts'])
-    .where('token', '=', token)
+    .where('token_hash', '=', hashRegistrationToken(token))
     .executeTakeFirst();
   if (!row) return false;
   if (row.expiry_ts !== null && row.expiry_ts <= now) return false;
@@ -51,7 +61,7 @@ export async function useRegistrationToken(
   const result = await db
     .updateTable('registration_tokens')
     .set((eb) => ({ completed: eb('completed', '+', 1) }))
-    .where('token', '=', token)
+    .where('token_hash', '=', hashRegistrationToken(token))
     .where((eb) => eb.or([eb('expiry_ts', 'is', null), eb('expiry_ts', '>', now)]))
     .where((eb) =>
       eb.or([eb('uses_allowed', 'is', null), eb('completed', '<', eb.ref('uses_allowed'))]),

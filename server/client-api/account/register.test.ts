@@ -2,6 +2,7 @@
 // validity check, on both databases, responses checked against the spec.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import {
   assertError,
   snapshotTables,
@@ -12,7 +13,10 @@ import { verifyPassword } from '../../accounts/password-hash.ts';
 import { lookupAccessToken } from '../../storage/access-tokens.ts';
 import { getDevice } from '../../storage/devices.ts';
 import { getProfile } from '../../storage/profiles.ts';
-import { createRegistrationToken } from '../../storage/registration-tokens.ts';
+import {
+  createRegistrationToken,
+  hashRegistrationToken,
+} from '../../storage/registration-tokens.ts';
 import { getUserByLocalpart, listUsers } from '../../storage/users.ts';
 
 const REGISTER = '/_matrix/client/v3/register';
@@ -280,6 +284,46 @@ for (const kind of DATABASE_KINDS) {
           (await listUsers(client.db)).map((u) => u.localpart),
           ['dave'],
         );
+      },
+      WITH_TOKEN,
+    ));
+
+  test(`${kind}: token registration: a token the operator inserted as a digest, near misses`, (t) =>
+    withClient(
+      t,
+      kind,
+      async (client) => {
+        // The README's way to issue a token by hand: only its SHA-256 digest goes in the table.
+        const token = 'clé-🎟-2';
+        await sql`INSERT INTO registration_tokens (token_hash, uses_allowed, created_ts)
+          VALUES (encode(sha256(convert_to(${token}, 'UTF8')), 'hex'), 1, ${TEST_NOW})`.execute(
+          client.db,
+        );
+        const validity = async (value: string) =>
+          (
+            await client.call(
+              'GET',
+              `/_matrix/client/v1/register/m.login.registration_token/validity?token=${encodeURIComponent(value)}`,
+            )
+          ).body;
+        assert.deepEqual(await validity(token), { valid: true });
+        for (const guess of ['clé-🎟-', 'clé-🎟-20', 'CLÉ-🎟-2', hashRegistrationToken(token)]) {
+          assert.deepEqual(await validity(guess), { valid: false }, guess);
+          const refused = await client.call('POST', REGISTER, {
+            body: { username: 'heidi', auth: { type: 'm.login.registration_token', token: guess } },
+          });
+          assertError(refused, 401, 'M_FORBIDDEN');
+        }
+        const ok = await client.call('POST', REGISTER, {
+          body: { username: 'heidi', auth: { type: 'm.login.registration_token', token } },
+        });
+        assert.equal(ok.status, 200, JSON.stringify(ok.body));
+        assert.deepEqual(await validity(token), { valid: false });
+        const rows = await client.db
+          .selectFrom('registration_tokens')
+          .select(['token_hash', 'completed'])
+          .execute();
+        assert.deepEqual(rows, [{ token_hash: hashRegistrationToken(token), completed: 1 }]);
       },
       WITH_TOKEN,
     ));

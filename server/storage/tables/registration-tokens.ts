@@ -1,8 +1,10 @@
 import type { ColumnType } from 'kysely';
 
-// Tokens for `m.login.registration_token` registration (spec 1.2), shared out of band.
+// Tokens for `m.login.registration_token` registration (spec 1.2), shared out of band. Only a
+// digest of each token is stored (storage/registration-tokens.ts).
 export interface RegistrationTokensTable {
-  token: string;
+  /** Lowercase hex SHA-256 of the token's UTF-8 bytes; a check constraint enforces the form. */
+  token_hash: string;
   /** Null: unlimited. */
   uses_allowed: number | null;
   /** Registrations completed with this token. */
