@@ -74,7 +74,7 @@ async function receiveTransactionPdus(
       ctx.logger.info({ origin, roomId }, 'transaction PDUs refused by the room server ACL');
       continue;
     }
-    // A room we only hold an invite to: nothing but the invite's end is taken.
+    // A room we only hold an invite or a knock in: nothing but its end (a rescind, a denial) is taken.
     if (!(await isServerInRoom(ctx.db, roomId, ctx.config.serverName))) {
       for (const raw of raws) {
         const eventId = await receiveInviteRescind(ctx, version, roomId, origin, raw);

@@ -13,6 +13,7 @@ import {
 } from '../../conformance-tests/support/client-harness.ts';
 import { DATABASE_KINDS, TEST_NOW } from '../../conformance-tests/support/databases.ts';
 import { roomClient, roomPath } from '../../conformance-tests/support/room-client.ts';
+import { createRegistrationToken } from '../storage/registration-tokens.ts';
 
 const ROOM_TABLES = ['events', 'current_state', 'event_txn_ids', 'rooms'] as const;
 const ACCOUNT_TABLES = ['users', 'devices', 'access_tokens', 'profiles'] as const;
@@ -196,6 +197,32 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(await snapshotTables(client.db, [...ACCOUNT_TABLES, 'uia_sessions']), before);
         setClock(client, TEST_NOW + 5000);
         assert.equal((await register('two')).status, 200);
+      },
+      {
+        CAIRN_ENABLE_REGISTRATION: 'true',
+        CAIRN_RATE_LIMIT_REGISTRATION_PER_SECOND: '0.2',
+        CAIRN_RATE_LIMIT_REGISTRATION_BURST: '1',
+      },
+    ));
+
+  test(`${kind}: registration token guesses spend the address's registration limit`, (t) =>
+    withClient(
+      t,
+      kind,
+      async (client) => {
+        const validity = (token: string) =>
+          client.call(
+            'GET',
+            `/_matrix/client/v1/register/m.login.registration_token/validity?token=${token}`,
+          );
+        await createRegistrationToken(client.db, { token: 'letmein', now: TEST_NOW });
+        // A valid token spends nothing, however often it is checked.
+        for (let i = 0; i < 3; i++) assert.equal((await validity('letmein')).body.valid, true);
+        assert.equal((await validity('guess1')).body.valid, false);
+        assertLimited(await validity('guess2'), 5000);
+        assertLimited(await validity('letmein'), 5000);
+        setClock(client, TEST_NOW + 5000);
+        assert.equal((await validity('letmein')).body.valid, true);
       },
       {
         CAIRN_ENABLE_REGISTRATION: 'true',

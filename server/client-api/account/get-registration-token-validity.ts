@@ -3,6 +3,7 @@
 import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { forbidden } from '../../http/matrix-error.ts';
+import { requireAllowed, takeOrThrow } from '../../http/rate-limits.ts';
 import { isRegistrationTokenValid } from '../../storage/registration-tokens.ts';
 
 export const getRegistrationTokenValidity = defineEndpoint<Context, unknown, { token: string }>({
@@ -20,7 +21,12 @@ export const getRegistrationTokenValidity = defineEndpoint<Context, unknown, { t
     if (!ctx.config.enableRegistration) {
       throw forbidden('Registration is not enabled on this homeserver');
     }
-    // TODO(rate-limits): the spec asks for a rate limit here against guessing tokens.
-    return { valid: await isRegistrationTokenValid(ctx.db, request.query.token, ctx.now()) };
+    // Rate limited against guessing (spec): an address over its registration limit is refused,
+    // and each token found invalid spends from that limit; a valid one does not, so checking a
+    // token before registering with it leaves the registration its turn.
+    requireAllowed(ctx.rateLimits.registration.check(request.ip, ctx.now()));
+    const valid = await isRegistrationTokenValid(ctx.db, request.query.token, ctx.now());
+    if (!valid) takeOrThrow(ctx.rateLimits.registration, request.ip, ctx.now());
+    return { valid };
   },
 });
