@@ -35,6 +35,12 @@ interface Options {
   readonly scales: Readonly<Record<number, number>>;
   readonly workloads: ReadonlySet<number>;
   readonly withSynapse: boolean;
+  /**
+   * (4) with its room built on cairn-a only: Synapse joins it there (Synapse joins Cairn's room),
+   * then cairn-b joins it through Synapse (Cairn joins a room Synapse serves: make_join and
+   * send_join answered from Synapse's state). No Cairn-to-Cairn join then.
+   */
+  readonly bigRoomOnCairnOnly?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -119,15 +125,17 @@ export async function runFederationWorkloads(options: Options): Promise<Federati
     }
     if (workloads.has(4)) {
       const rooms = new Map<string, string>();
-      for (const host of s ? [a, s] : [a]) {
+      const onCairnOnly = options.bigRoomOnCairnOnly === true && s !== undefined;
+      for (const host of s && !onCairnOnly ? [a, s] : [a]) {
         await attempt(`(4) fixture on ${host.label}`, async () => {
           const built = await buildBigRoom(host, scales[4]!, log);
           rooms.set(host.label, built.roomId);
           results.fixtures.push(built.figure);
         });
       }
-      const joins: [FederatedServer, FederatedServer][] = [[b, a]];
+      const joins: [FederatedServer, FederatedServer][] = onCairnOnly ? [] : [[b, a]];
       if (s) joins.push([s, a], [b, s]);
+      if (onCairnOnly && s) rooms.set(s.label, rooms.get(a.label)!);
       for (const [joiner, host] of joins) {
         const roomId = rooms.get(host.label);
         if (roomId === undefined) continue;

@@ -67,7 +67,8 @@ export const bigRoomSize = (scale: number) => ({
 });
 
 const enc = encodeURIComponent;
-const owners = new Map<string, Account>();
+/** Per fixture room, an account in it on each server that holds it (the owner, then joiners). */
+const readers = new Map<string, Map<string, Account>>();
 
 export async function buildBigRoom(
   host: FederatedServer,
@@ -81,7 +82,7 @@ export async function buildBigRoom(
   const start = performance.now();
   const owner = await register(host.call, host.target, 'bigowner');
   const roomId = await createRoom(host.call, owner);
-  owners.set(roomId, owner);
+  readers.set(roomId, new Map([[host.label, owner]]));
   const members = await registerMany(
     host.call,
     host.target,
@@ -143,8 +144,8 @@ export async function timeRemoteJoin(
   roomId: string,
   log: (line: string) => void,
 ): Promise<RemoteJoinFigure> {
-  const owner = owners.get(roomId);
-  if (!owner) throw new Error(`no fixture for ${roomId}`);
+  const owner = readers.get(roomId)?.get(host.label);
+  if (!owner) throw new Error(`no account of ${host.label} in ${roomId}`);
   const membersPath = `/_matrix/client/v3/rooms/${enc(roomId)}/joined_members`;
   const countOf = (answer: Record<string, unknown>) =>
     Object.keys((answer.joined as object | undefined) ?? {}).length;
@@ -193,6 +194,7 @@ export async function timeRemoteJoin(
   const joinerCpuSeconds = cpuSince(joiner.target.pid, joinerCpu);
   const hostCpuSeconds = cpuSince(host.target.pid, hostCpu);
   const joinerPeakRssBytes = processMemory(joiner.target.pid)?.hwm;
+  readers.get(roomId)?.set(joiner.label, user);
   const state = (await joiner.call('GET', statePath, user.token)) as unknown as StateEvent[];
   const stateAtJoin = await compareStateAtJoin(joiner, host, roomId, state, user, owner);
   const atJoin = stateAtJoin
