@@ -6,22 +6,25 @@
 // as events of a room we are not in.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  DATABASE_KINDS,
-  TEST_SERVER_NAME,
-  withTestDatabase,
-} from '../../conformance-tests/support/databases.ts';
+import { DATABASE_KINDS, withTestDatabase } from '../../conformance-tests/support/databases.ts';
 import { buildTestContext } from '../../conformance-tests/support/test-context.ts';
-import { buildFederationApp } from '../../server/app.ts';
-import type { Context } from '../../server/context.ts';
 import { withEventId } from '../../server/core/event-id.ts';
 import type { EventWithId, JsonObject, Pdu } from '../../server/core/pdu.ts';
 import { getEvent } from '../../server/storage/events.ts';
 import { currentStateEventIds } from '../../server/storage/sync-room-summary.ts';
 import type { FederationClient, FederationRequest } from '../transport/federation-client.ts';
-import { authorizationHeader } from '../transport/x-matrix.ts';
 import { joinRemoteRoom } from './join-remote-room.ts';
-import { BOB, HOST, hostEvent, hostKey, hostVersion, keysFor, OWNER } from './stand-in-host.ts';
+import {
+  BOB,
+  federationAppFor,
+  HOST,
+  hostEvent,
+  hostVersion,
+  letRun,
+  memberTemplateReply,
+  OWNER,
+  putAs,
+} from './stand-in-host.ts';
 
 const ROOM = `!forked:${HOST}`;
 const version = hostVersion;
@@ -65,29 +68,16 @@ for (const kind of DATABASE_KINDS) {
     withTestDatabase(t, kind, async (db) => {
       const room = hostRoom();
       const base = buildTestContext(db);
-      const serverKeys = keysFor(base);
       let deliver: () => Promise<void> = async () => {};
       const client: FederationClient = {
         ...base.federation.client,
         request: async (destination: string, request: FederationRequest) => {
           assert.equal(destination, HOST);
           if (request.path.startsWith('/_matrix/federation/v1/make_join/')) {
-            const template = {
-              type: 'm.room.member',
-              state_key: BOB,
-              sender: BOB,
-              room_id: ROOM,
-              content: { membership: 'join' },
-              depth: 5,
-              prev_events: [room.joinRule.eventId],
-              auth_events: [room.create.eventId, room.power.eventId, room.joinRule.eventId],
-              origin_server_ts: 2000,
-            };
-            return {
-              status: 200,
-              headers: {},
-              body: { room_version: version.id, event: template },
-            };
+            return memberTemplateReply(ROOM, 'join', {
+              prev: [room.joinRule.eventId],
+              auth: [room.create.eventId, room.power.eventId, room.joinRule.eventId],
+            });
           }
           if (request.path.startsWith('/_matrix/federation/v2/send_join/')) {
             const join = withEventId(version, request.body as Pdu);
@@ -103,13 +93,7 @@ for (const kind of DATABASE_KINDS) {
             // The transaction goes out before the reply; it is waited for, but not forever (a
             // server that holds it until the join is stored would never answer otherwise).
             const sent = deliver();
-            let settled = false;
-            void sent.then(() => {
-              settled = true;
-            });
-            for (let waited = 0; !settled && waited < 1000; waited += 20) {
-              await new Promise((resolve) => setTimeout(resolve, 20));
-            }
+            await letRun(sent);
             transaction = sent;
             return {
               status: 200,
@@ -124,9 +108,7 @@ for (const kind of DATABASE_KINDS) {
           throw new Error(`unexpected request ${request.method} ${request.path}`);
         },
       };
-      const ctx: Context = { ...base, federation: { ...base.federation, client, serverKeys } };
-      const app = buildFederationApp(ctx, undefined, serverKeys);
-      await app.ready();
+      const { ctx, app } = await federationAppFor(base, client);
       t.after(() => app.close());
 
       let joinEventId = '';
@@ -134,19 +116,8 @@ for (const kind of DATABASE_KINDS) {
       let transaction: Promise<void> | undefined;
       let answer: { status: number; body: unknown } | undefined;
       deliver = async () => {
-        const url = '/_matrix/federation/v1/send/txn-during-join';
         const body = { origin: HOST, origin_server_ts: 3000, pdus: [topic!.pdu] };
-        const authorization = authorizationHeader(
-          { method: 'PUT', uri: url, origin: HOST, destination: TEST_SERVER_NAME, content: body },
-          hostKey,
-        );
-        const response = await app.inject({
-          method: 'PUT',
-          url,
-          headers: { authorization },
-          payload: body,
-        });
-        answer = { status: response.statusCode, body: response.json() };
+        answer = await putAs(app, '/_matrix/federation/v1/send/txn-during-join', body);
       };
 
       await joinRemoteRoom(ctx, { roomId: ROOM, userId: BOB, servers: [HOST], content: {} });

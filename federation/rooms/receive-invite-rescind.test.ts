@@ -8,47 +8,34 @@ import { test } from 'node:test';
 import { type ClientHarness, withClient } from '../../conformance-tests/support/client-harness.ts';
 import { DATABASE_KINDS, TEST_SERVER_NAME } from '../../conformance-tests/support/databases.ts';
 import { remoteSigningKey } from '../../conformance-tests/support/federation-request.ts';
-import { buildFederationApp } from '../../server/app.ts';
-import type { Context } from '../../server/context.ts';
 import { withEventId } from '../../server/core/event-id.ts';
 import type { Pdu } from '../../server/core/pdu.ts';
 import { hashAndSignEvent } from '../../server/core/sign-event.ts';
 import { eventSignerOf } from '../../server/rooms/room-deps.ts';
 import { getCurrentMember } from '../../server/storage/room-members.ts';
-import { authorizationHeader } from '../transport/x-matrix.ts';
 import {
   BOB,
+  federationAppFor,
   HOST,
   hostKey,
+  hostRoomStart,
   hostVersion,
-  keysFor,
   OWNER,
+  putAs,
   hostEvent as roomEvent,
 } from './stand-in-host.ts';
 import { storeRemoteInvite } from './store-remote-invite.ts';
 
 const ROOM = `!knockable:${HOST}`;
 const version = hostVersion;
-const hostEvent = (fields: Parameters<typeof roomEvent>[1]) => roomEvent(ROOM, fields);
+const _hostEvent = (fields: Parameters<typeof roomEvent>[1]) => roomEvent(ROOM, fields);
 const OTHER = 'other.test';
 const MOD = `@mod:${OTHER}`;
 const ALICE = `@alice:${TEST_SERVER_NAME}`;
 
 /** Bob's knock, stored as knock-remote-room.ts stores it, and a way to send /send as a server. */
 async function knockedRoom(client: ClientHarness) {
-  const create = hostEvent({
-    type: 'm.room.create',
-    state_key: '',
-    content: { creator: OWNER, room_version: version.id },
-  });
-  const joinRule = hostEvent({
-    type: 'm.room.join_rules',
-    state_key: '',
-    content: { join_rule: 'knock' },
-    depth: 4,
-    prev_events: [create.eventId],
-    auth_events: [create.eventId],
-  });
+  const { create, joinRule } = hostRoomStart(ROOM);
   const knock = withEventId(
     version,
     hashAndSignEvent(
@@ -77,28 +64,15 @@ async function knockedRoom(client: ClientHarness) {
   }));
   await storeRemoteInvite(client.ctx, version, knock, stripped);
 
-  const serverKeys = keysFor(client.ctx);
-  const ctx: Context = { ...client.ctx, federation: { ...client.ctx.federation, serverKeys } };
-  const app = buildFederationApp(ctx, undefined, serverKeys);
-  await app.ready();
+  const { app } = await federationAppFor(client.ctx);
   let txn = 0;
   /** The transaction's answer for these PDUs, sent by `origin`. */
   const send = async (pdus: Pdu[], origin = HOST) => {
     txn += 1;
-    const url = `/_matrix/federation/v1/send/knock-${txn}`;
     const body = { origin, origin_server_ts: 3000, pdus };
-    const authorization = authorizationHeader(
-      { method: 'PUT', uri: url, origin, destination: TEST_SERVER_NAME, content: body },
-      origin === HOST ? hostKey : remoteSigningKey(origin),
-    );
-    const response = await app.inject({
-      method: 'PUT',
-      url,
-      headers: { authorization },
-      payload: body,
-    });
-    assert.equal(response.statusCode, 200, response.body);
-    return response.json() as { pdus: Record<string, object> };
+    const answer = await putAs(app, `/_matrix/federation/v1/send/knock-${txn}`, body, origin);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    return answer.body as { pdus: Record<string, object> };
   };
   /** A leave of `target` by `sender`, signed by the sender's server, citing `cites`. */
   const leave = (
