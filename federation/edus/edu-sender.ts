@@ -4,7 +4,7 @@
 // https://spec.matrix.org/latest/client-server-api/#server-access-control-lists-acls-for-rooms
 import type { Context } from '../../server/context.ts';
 import { stateKey } from '../../server/core/state-map.ts';
-import { getCurrentState, getEvent, getMembership } from '../../server/storage/events.ts';
+import { getCurrentStateEntries, getEvent, getMembership } from '../../server/storage/events.ts';
 import { serverNameOfUser } from '../../server/storage/room-servers.ts';
 import { aclContentOf, isServerAllowedByAcl } from '../rooms/server-acl.ts';
 
@@ -23,7 +23,8 @@ export async function mayActInRoom(
   userId: string,
 ): Promise<boolean> {
   if ((await getMembership(ctx.db, roomId, userId)) !== 'join') return false;
-  const aclId = (await getCurrentState(ctx.db, roomId)).get(stateKey('m.room.server_acl', ''));
+  const acl = await getCurrentStateEntries(ctx.db, roomId, [['m.room.server_acl', '']]);
+  const aclId = acl.get(stateKey('m.room.server_acl', ''));
   if (aclId === undefined) return true;
   return isServerAllowedByAcl(aclContentOf(await getEvent(ctx.db, aclId)), origin);
 }

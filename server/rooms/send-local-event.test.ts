@@ -9,7 +9,12 @@ import { getRoomVersion } from '../core/room-versions.ts';
 import { verifyEventSignatures } from '../core/sign-event.ts';
 import { stateKey } from '../core/state-map.ts';
 import { MatrixError } from '../http/matrix-error.ts';
-import { getCurrentState, getEvent, getForwardExtremities } from '../storage/events.ts';
+import {
+  getCurrentState,
+  getCurrentStateEntries,
+  getEvent,
+  getForwardExtremities,
+} from '../storage/events.ts';
 import { readStateGroup } from '../storage/state-groups.ts';
 import { createRoom } from './create-room.ts';
 import { roomDepsOf } from './room-deps.ts';
@@ -60,6 +65,18 @@ for (const kind of DATABASE_KINDS) {
         ] as const) {
           assert.ok(state.has(stateKey(type, key)), `${type}/${key}`);
         }
+        // The keyed read gives exactly the entries asked for that exist, as the whole read has them.
+        const some = await getCurrentStateEntries(db, roomId, [
+          ['m.room.power_levels', ''],
+          ['m.room.member', bob],
+          ['m.room.topic', ''],
+        ]);
+        assert.deepEqual(
+          [...some].sort(),
+          [stateKey('m.room.power_levels', ''), stateKey('m.room.member', bob)]
+            .map((k) => [k, state.get(k)!])
+            .sort(),
+        );
         assert.equal(announced.length, 8, 'every initial event is announced');
 
         // A message: one prev_event (the last extremity), auth events per the selection rules.

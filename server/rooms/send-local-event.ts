@@ -1,6 +1,8 @@
 // A local user's event, from template to persisted: place it on the room's forward extremities,
 // pick its auth events from current state, sign it, authorize it with the room engine (the same
 // rules federation uses), persist it in one transaction, then announce it.
+
+import type { Kysely } from 'kysely';
 import { checkEventAuth } from '../core/auth-rules/check-event-auth.ts';
 import { checkEventFormat, MAX_PDU_BYTES } from '../core/auth-rules/check-event-format.ts';
 import { authEventPairs } from '../core/auth-rules/select-auth-events.ts';
@@ -11,10 +13,12 @@ import {
   encodeCanonicalJson,
 } from '../core/canonical-json.ts';
 import type { EventWithId, JsonObject } from '../core/pdu.ts';
-import { stateKey } from '../core/state-map.ts';
+import { type StateMap, stateKey } from '../core/state-map.ts';
 import { forbidden, MatrixError } from '../http/matrix-error.ts';
 import {
+  CREATE_AND_POWER,
   getCurrentState,
+  getCurrentStateEntries,
   getEvent,
   getEventIdForTxn,
   getEvents,
@@ -22,6 +26,7 @@ import {
   loadRoomVersion,
   type TxnKey,
 } from '../storage/events.ts';
+import type { Database } from '../storage/schema.ts';
 import { authRefusal } from './auth-refusal.ts';
 import { buildLocalEvent, type LocalEventTemplate } from './build-local-event.ts';
 import { persistAndAnnounce } from './persist-event.ts';
@@ -64,8 +69,13 @@ export function sendLocalEvent(
       throw new MatrixError(400, 'M_BAD_JSON', 'A room has one m.room.create event, made with it');
     }
 
-    const state = await getCurrentState(deps.db, roomId);
+    const extremities = (await getForwardExtremities(deps.db, roomId)).slice(0, MAX_PREV_EVENTS);
+    if (extremities.length === 0) throw new Error(`room ${roomId} has no forward extremities`);
+    // With one extremity the state before this event is that event's state group, read with the
+    // extremities; with several, current state (a resolution of them) is written as a new group.
+    const group = extremities.length === 1 ? extremities[0]!.stateAfter : null;
     const pairs = authEventPairs(version, { ...template, stateKey: template.stateKey });
+    const state = await stateForSending(deps.db, roomId, template, group, pairs);
     const authIds = pairs
       .map(([type, key]) => state.get(stateKey(type, key)))
       .filter((id): id is string => id !== undefined);
@@ -73,8 +83,6 @@ export function sendLocalEvent(
     const known = await getEvents(deps.db, createId ? [...authIds, createId] : authIds);
     const lookup = lookupFromEvents(known.values());
 
-    const extremities = (await getForwardExtremities(deps.db, roomId)).slice(0, MAX_PREV_EVENTS);
-    if (extremities.length === 0) throw new Error(`room ${roomId} has no forward extremities`);
     const event = buildLocalEvent(
       version,
       template,
@@ -111,9 +119,6 @@ export function sendLocalEvent(
       ? await deps.exchangeInvite!(version, event)
       : event;
 
-    // With one extremity the state before this event is that event's state group, read with the
-    // extremities; with several, current state (a resolution of them) is written as a new group.
-    const group = extremities.length === 1 ? extremities[0]!.stateAfter : null;
     const { stored } = await persistAndAnnounce(deps, {
       roomId,
       event: signed,
@@ -122,6 +127,25 @@ export function sendLocalEvent(
     });
     return stored;
   });
+}
+
+/**
+ * The current state the event is built and persisted against. A state event needs all of it (the
+ * state after it is written as a new group), and so does any event after several extremities
+ * (`group` null: the state before it is written as a new group); any other event only the keys
+ * its auth events come from, and the create and power levels events that redaction and push
+ * rules read from the state before it (persist-event.ts). Reading the whole state made every
+ * message in a room of thousands of members read tens of thousands of rows.
+ */
+async function stateForSending(
+  db: Kysely<Database>,
+  roomId: string,
+  template: LocalEventTemplate,
+  group: number | null,
+  pairs: readonly (readonly [string, string])[],
+): Promise<StateMap> {
+  if (template.stateKey !== undefined || group === null) return getCurrentState(db, roomId);
+  return getCurrentStateEntries(db, roomId, [...pairs, ...CREATE_AND_POWER]);
 }
 
 /** An invite of another server's user, which that server must countersign first. */

@@ -7,7 +7,12 @@ import { getNamedLevel, getUserPowerLevel } from '../core/auth-rules/power-level
 import type { EventWithId, JsonObject } from '../core/pdu.ts';
 import { stateKey } from '../core/state-map.ts';
 import { forbidden } from '../http/matrix-error.ts';
-import { getCurrentState, getEvents, loadRoomVersion } from '../storage/events.ts';
+import {
+  CREATE_AND_POWER,
+  getCurrentStateEntries,
+  getEvents,
+  loadRoomVersion,
+} from '../storage/events.ts';
 import type { RoomDeps } from './room-deps.ts';
 import { type SendOptions, sendLocalEvent } from './send-local-event.ts';
 
@@ -30,7 +35,7 @@ export async function sendRedaction(
   // An event we do not have may be anyone's: redacting it takes the `redact` level, as another
   // user's event does (Synapse likewise; the redaction applies if the event arrives later).
   if (target.sender !== sender) {
-    const state = await getCurrentState(deps.db, roomId);
+    const state = await getCurrentStateEntries(deps.db, roomId, CREATE_AND_POWER);
     const createId = state.get(stateKey('m.room.create', ''));
     const powerId = state.get(stateKey('m.room.power_levels', ''));
     const events = await getEvents(

@@ -151,6 +151,33 @@ export async function getCurrentState(db: Kysely<Database>, roomId: string): Pro
   return new Map(rows.map((row) => [stateKey(row.type, row.state_key), row.event_id]));
 }
 
+/** The keys power checks read: whose level is what (create, for room version 12's creators). */
+export const CREATE_AND_POWER: readonly (readonly [string, string])[] = [
+  ['m.room.create', ''],
+  ['m.room.power_levels', ''],
+];
+
+/**
+ * The entries of the room's current state for the given keys only (a room of thousands of
+ * members has tens of thousands of entries; an event's auth needs three or four).
+ */
+export async function getCurrentStateEntries(
+  db: Kysely<Database>,
+  roomId: string,
+  keys: readonly (readonly [type: string, stateKey: string])[],
+): Promise<StateMap> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('current_state')
+    .select(['type', 'state_key', 'event_id'])
+    .where('room_id', '=', roomId)
+    .where((eb) =>
+      eb.or(keys.map(([type, key]) => eb.and([eb('type', '=', type), eb('state_key', '=', key)]))),
+    )
+    .execute();
+  return new Map(rows.map((row) => [stateKey(row.type, row.state_key), row.event_id]));
+}
+
 /** The membership of a user in a room now, if any. */
 export async function getMembership(
   db: Kysely<Database>,
