@@ -11,12 +11,7 @@ import {
 import type { Pdu } from '../core/pdu.ts';
 import type { RoomVersion } from '../core/room-versions.ts';
 import { type StateMap, stateKey } from '../core/state-map.ts';
-import {
-  CREATE_AND_POWER,
-  getCurrentStateEntries,
-  getEvents,
-  loadRoomVersion,
-} from '../storage/events.ts';
+import { getCurrentState, getEvents, loadRoomVersion } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
 
 export interface RoomPower {
@@ -37,7 +32,7 @@ export async function loadRoomPower(
 ): Promise<RoomPower | undefined> {
   const version = await loadRoomVersion(db, roomId);
   if (!version) return undefined;
-  const state = await getCurrentStateEntries(db, roomId, CREATE_AND_POWER);
+  const state = await getCurrentState(db, roomId);
   const createId = state.get(stateKey('m.room.create', ''));
   const powerId = state.get(stateKey('m.room.power_levels', ''));
   const events = await getEvents(
