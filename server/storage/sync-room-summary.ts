@@ -1,5 +1,6 @@
 // Room facts for /sync's room summary and stripped state, read from current_state.
 import type { Kysely } from 'kysely';
+import { getCurrentStateEntries } from './events.ts';
 import type { Database } from './schema.ts';
 
 /** Number of members by membership (join and invite only). */
@@ -47,14 +48,5 @@ export async function currentStateEventIds(
   roomId: string,
   keys: readonly (readonly [type: string, stateKey: string])[],
 ): Promise<string[]> {
-  if (keys.length === 0) return [];
-  const rows = await db
-    .selectFrom('current_state')
-    .select('event_id')
-    .where('room_id', '=', roomId)
-    .where((eb) =>
-      eb.or(keys.map(([type, key]) => eb.and([eb('type', '=', type), eb('state_key', '=', key)]))),
-    )
-    .execute();
-  return rows.map((row) => row.event_id);
+  return [...(await getCurrentStateEntries(db, roomId, keys)).values()];
 }
