@@ -29,8 +29,12 @@ export type PeerMode =
   | 'status-500';
 
 export const SLOW_ANSWER_MS = 60_000;
-/** What the `huge` peer writes at most: far over Cairn's 16 MiB reply limit. */
-export const HUGE_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * What the `huge` peer writes at most: far over Cairn's 16 MiB reply limit, and far over that
+ * limit plus what loopback TCP buffers hold once Cairn stops reading (Linux autotunes a receive
+ * buffer up to tcp_rmem's maximum, 32 MiB on these machines, besides a 4 MiB send buffer).
+ */
+export const HUGE_BODY_BYTES = 256 * 1024 * 1024;
 
 export interface TransactionAttempt {
   /** The server that sent it (X-Matrix origin). */
