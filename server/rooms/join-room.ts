@@ -30,7 +30,8 @@ const NOT_CONTENT = new Set([
 
 export async function joinRoom(deps: RoomDeps, request: JoinRequest): Promise<void> {
   const { roomId, userId } = request;
-  const power = await loadRoomPower(deps.db, roomId);
+  // The join rules are the one key of state the authoriser reads (restricted-join.ts).
+  const power = await loadRoomPower(deps.db, roomId, [['m.room.join_rules', '']]);
   if (!power) {
     throw notFound(`Room ${roomId} is not known to this server (remote joins are not supported)`);
   }

@@ -8,7 +8,7 @@ import type { EventWithId } from '../core/pdu.ts';
 import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
 import type { StoredEvent, TxnKey } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
-import { writeStateGroup } from '../storage/state-groups.ts';
+import { writeStateDelta, writeStateGroup } from '../storage/state-groups.ts';
 import { applyRedaction } from './apply-redaction.ts';
 import type { EventStream } from './event-stream.ts';
 import { recordPushActions } from './record-push-actions.ts';
@@ -19,8 +19,17 @@ import type { RoomDeps } from './room-deps.ts';
 export interface EventToPersist {
   readonly roomId: string;
   readonly event: EventWithId;
-  /** The state before the event, and its group if one is stored (none before a create event). */
-  readonly stateBefore: { readonly group: number | null; readonly state: ReadonlyStateMap };
+  /**
+   * The state before the event, and its group if one is stored (none before a create event).
+   * `partial`: `state` holds only the keys the event's checks read (its auth events, the create
+   * and power levels events, and for a state event its own key), and `group` is the whole state;
+   * the state after is then written as a delta without the rest being read.
+   */
+  readonly stateBefore: {
+    readonly group: number | null;
+    readonly state: ReadonlyStateMap;
+    readonly partial?: boolean;
+  };
   /** Set for a create event: the room row to insert with it. */
   readonly newRoom?: { readonly version: string; readonly creator: string; readonly now: number };
   readonly txn?: TxnKey & { readonly now: number };
@@ -48,6 +57,7 @@ export type RejectedReason = 'auth_events' | 'state_before' | 'soft_failed';
 
 export interface PersistResult {
   readonly stored: StoredEvent;
+  /** With a partial state before, `state` is as partial (plus the event's own key). */
   readonly stateAfter: { readonly group: number; readonly state: ReadonlyStateMap };
 }
 
@@ -101,6 +111,7 @@ export async function persistEvent(
     const before = input.stateBefore;
     let beforeGroup = before.group;
     if (beforeGroup === null && before.state.size > 0) {
+      if (before.partial) throw new Error(`event ${event.eventId}: partial state with no group`);
       beforeGroup = await writeStateGroup(trx, roomId, before.state);
     }
     let afterState = before.state;
@@ -109,15 +120,14 @@ export async function persistEvent(
     const rejected = input.rejectedReason;
     // A rejected event changes no state: what cites it sees the state before it.
     if (isState && rejected !== 'auth_events' && rejected !== 'state_before') {
+      const key = stateKey(pdu.type, pdu.state_key as string);
       const next = new Map(before.state);
-      next.set(stateKey(pdu.type, pdu.state_key as string), event.eventId);
+      next.set(key, event.eventId);
       afterState = next;
-      afterGroup = await writeStateGroup(
-        trx,
-        roomId,
-        next,
-        beforeGroup === null ? undefined : { group: beforeGroup, state: before.state },
-      );
+      afterGroup =
+        beforeGroup === null
+          ? await writeStateGroup(trx, roomId, next)
+          : await writeStateDelta(trx, roomId, beforeGroup, [[key, event.eventId]]);
     }
     if (afterGroup === null) {
       // Only a non-state event with no state before it: not a valid room, refused earlier.

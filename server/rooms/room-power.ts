@@ -11,11 +11,18 @@ import {
 import type { Pdu } from '../core/pdu.ts';
 import type { RoomVersion } from '../core/room-versions.ts';
 import { type StateMap, stateKey } from '../core/state-map.ts';
-import { getCurrentState, getEvents, loadRoomVersion } from '../storage/events.ts';
+import {
+  CREATE_AND_POWER,
+  getCurrentState,
+  getCurrentStateEntries,
+  getEvents,
+  loadRoomVersion,
+} from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
 
 export interface RoomPower {
   readonly version: RoomVersion;
+  /** Current state: all of it, or only the keys asked for (and create and power levels). */
   readonly state: StateMap;
   readonly create: Pdu | undefined;
   readonly powerLevels: Pdu | undefined;
@@ -25,14 +32,21 @@ export interface RoomPower {
   canSendState(userId: string, type: string): boolean;
 }
 
-/** Undefined for a room this server does not know. */
+/**
+ * Undefined for a room this server does not know. With `keys`, `state` holds only those (and
+ * create and power levels): a caller that needs a few keys of a room of thousands of members
+ * does not read them all.
+ */
 export async function loadRoomPower(
   db: Kysely<Database>,
   roomId: string,
+  keys?: readonly (readonly [type: string, stateKey: string])[],
 ): Promise<RoomPower | undefined> {
   const version = await loadRoomVersion(db, roomId);
   if (!version) return undefined;
-  const state = await getCurrentState(db, roomId);
+  const state = keys
+    ? await getCurrentStateEntries(db, roomId, [...CREATE_AND_POWER, ...keys])
+    : await getCurrentState(db, roomId);
   const createId = state.get(stateKey('m.room.create', ''));
   const powerId = state.get(stateKey('m.room.power_levels', ''));
   const events = await getEvents(

@@ -122,7 +122,8 @@ export function sendLocalEvent(
     const { stored } = await persistAndAnnounce(deps, {
       roomId,
       event: signed,
-      stateBefore: { group, state },
+      // After one extremity only the keys the checks read are at hand, the group holds the rest.
+      stateBefore: { group, state, partial: group !== null },
       ...(txn ? { txn } : {}),
     });
     return stored;
@@ -130,12 +131,13 @@ export function sendLocalEvent(
 }
 
 /**
- * The current state the event is built and persisted against. A state event needs all of it (the
- * state after it is written as a new group), and so does any event after several extremities
- * (`group` null: the state before it is written as a new group); any other event only the keys
- * its auth events come from, and the create and power levels events that redaction and push
- * rules read from the state before it (persist-event.ts). Reading the whole state made every
- * message in a room of thousands of members read tens of thousands of rows.
+ * The current state the event is built and persisted against. An event after several
+ * extremities needs all of it (`group` null: the state before it is written as a new group);
+ * after one, only the keys its auth events come from, the create and power levels events that
+ * redaction and push rules read from the state before it, and a state event's own key (the
+ * event it replaces; the state after it is written as a one-entry delta on `group`,
+ * persist-event.ts). Reading the whole state made every event in a room of thousands of members
+ * read tens of thousands of rows.
  */
 async function stateForSending(
   db: Kysely<Database>,
@@ -144,8 +146,9 @@ async function stateForSending(
   group: number | null,
   pairs: readonly (readonly [string, string])[],
 ): Promise<StateMap> {
-  if (template.stateKey !== undefined || group === null) return getCurrentState(db, roomId);
-  return getCurrentStateEntries(db, roomId, [...pairs, ...CREATE_AND_POWER]);
+  if (group === null) return getCurrentState(db, roomId);
+  const own = template.stateKey === undefined ? [] : [[template.type, template.stateKey] as const];
+  return getCurrentStateEntries(db, roomId, [...pairs, ...CREATE_AND_POWER, ...own]);
 }
 
 /** An invite of another server's user, which that server must countersign first. */

@@ -7,7 +7,12 @@ import { test } from 'node:test';
 import { DATABASE_KINDS, withTestDatabase } from '../../conformance-tests/support/databases.ts';
 import { stateKey } from '../core/state-map.ts';
 import { getEvents } from './events.ts';
-import { readStateGroup, writeStateGroup } from './state-groups.ts';
+import {
+  MAX_DELTA_DEPTH,
+  readStateGroup,
+  writeStateDelta,
+  writeStateGroup,
+} from './state-groups.ts';
 
 const ROOM = '!big:example.org';
 
@@ -37,5 +42,37 @@ for (const kind of DATABASE_KINDS) {
       const ids = Array.from({ length: 40_000 }, (_, i) => `$event${i}`);
       assert.equal((await getEvents(db, ids)).size, 0);
       assert.equal((await readStateGroup(db, delta)).size, next.size);
+    }));
+}
+
+for (const kind of DATABASE_KINDS) {
+  test(`${kind}: deltas written from changes alone; the chain ends in a snapshot`, (t) =>
+    withTestDatabase(t, kind, async (db) => {
+      const expected = new Map<string, string>([[stateKey('m.room.create', ''), '$create']]);
+      let group = await writeStateGroup(db, ROOM, expected);
+      const depths: number[] = [];
+      for (let i = 0; i < MAX_DELTA_DEPTH + 2; i++) {
+        const key = stateKey('m.room.member', `@user${i}:example.org`);
+        const changes: [string, string | null][] = [[key, `$join${i}`]];
+        expected.set(key, `$join${i}`);
+        if (i % 7 === 6) {
+          // A removal too: the key set by the event before.
+          const gone = stateKey('m.room.member', `@user${i - 1}:example.org`);
+          changes.push([gone, null]);
+          expected.delete(gone);
+        }
+        group = await writeStateDelta(db, ROOM, group, changes);
+        const row = await db
+          .selectFrom('state_groups')
+          .select(['delta_depth', 'prev_group'])
+          .where('state_group', '=', group)
+          .executeTakeFirstOrThrow();
+        depths.push(row.delta_depth);
+        assert.deepEqual(await readStateGroup(db, group), expected, `after change ${i}`);
+      }
+      // Depths 1..49, then a snapshot (0) holding everything, then deltas on it again.
+      assert.equal(depths[MAX_DELTA_DEPTH - 2], MAX_DELTA_DEPTH - 1);
+      assert.equal(depths[MAX_DELTA_DEPTH - 1], 0);
+      assert.equal(depths[MAX_DELTA_DEPTH], 1);
     }));
 }

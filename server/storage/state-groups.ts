@@ -46,21 +46,54 @@ export async function writeStateGroup(
   state: ReadonlyStateMap,
   base?: { group: number; state: ReadonlyStateMap },
 ): Promise<number> {
-  let prevGroup: number | null = null;
-  let depth = 0;
-  let entries: [string, string | null][] = [...state];
   if (base) {
-    const baseRow = await db
-      .selectFrom('state_groups')
-      .select('delta_depth')
-      .where('state_group', '=', base.group)
-      .executeTakeFirstOrThrow();
-    if (baseRow.delta_depth + 1 < MAX_DELTA_DEPTH) {
-      prevGroup = base.group;
-      depth = baseRow.delta_depth + 1;
-      entries = diffState(base.state, state);
+    const depth = await deltaDepthAfter(db, base.group);
+    if (depth !== undefined) {
+      return insertGroup(db, roomId, base.group, depth, diffState(base.state, state));
     }
   }
+  return insertGroup(db, roomId, null, 0, [...state]);
+}
+
+/**
+ * Stores the state of `baseGroup` changed by `changes` (null removes a key) as a new group,
+ * without the caller holding the base state: a state event in a room of tens of thousands of
+ * members writes its one entry. When the chain is MAX_DELTA_DEPTH long the base is read and a
+ * snapshot written instead (once every MAX_DELTA_DEPTH groups).
+ */
+export async function writeStateDelta(
+  db: Kysely<Database>,
+  roomId: string,
+  baseGroup: number,
+  changes: readonly (readonly [string, string | null])[],
+): Promise<number> {
+  const depth = await deltaDepthAfter(db, baseGroup);
+  if (depth !== undefined) return insertGroup(db, roomId, baseGroup, depth, changes);
+  const state = await readStateGroup(db, baseGroup);
+  for (const [key, eventId] of changes) {
+    if (eventId === null) state.delete(key);
+    else state.set(key, eventId);
+  }
+  return insertGroup(db, roomId, null, 0, [...state]);
+}
+
+/** The depth a delta on `group` would have, or undefined when it must be a snapshot. */
+async function deltaDepthAfter(db: Kysely<Database>, group: number): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('state_groups')
+    .select('delta_depth')
+    .where('state_group', '=', group)
+    .executeTakeFirstOrThrow();
+  return row.delta_depth + 1 < MAX_DELTA_DEPTH ? row.delta_depth + 1 : undefined;
+}
+
+async function insertGroup(
+  db: Kysely<Database>,
+  roomId: string,
+  prevGroup: number | null,
+  depth: number,
+  entries: readonly (readonly [string, string | null])[],
+): Promise<number> {
   const { state_group } = await db
     .insertInto('state_groups')
     .values({ room_id: roomId, prev_group: prevGroup, delta_depth: depth })
