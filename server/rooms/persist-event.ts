@@ -2,7 +2,7 @@
 // group), current state, forward extremities and the client's transaction id. A crash at any
 // point leaves either all of it or none. The event's stream position comes from the EventStream,
 // so readers know which positions may still be in flight.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { encodeCanonicalJson } from '../core/canonical-json.ts';
 import type { EventWithId } from '../core/pdu.ts';
 import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
@@ -206,34 +206,37 @@ export async function persistEvent(
     // After current state: the members it notifies are those joined once the event is in.
     await recordPushActions(trx, roomId, event, row.stream_ordering, before.state);
 
+    // The event replaces what it cites as forward extremity, and the client's transaction id is
+    // kept: one statement (the last three writes of every send, taken under the room's lock).
     const prevEvents = pdu.prev_events.filter((id): id is string => typeof id === 'string');
-    if (input.replacesExtremities) {
-      await trx.deleteFrom('room_forward_extremities').where('room_id', '=', roomId).execute();
-    } else if (prevEvents.length > 0) {
-      await trx
-        .deleteFrom('room_forward_extremities')
-        .where('room_id', '=', roomId)
-        .where('event_id', 'in', prevEvents)
-        .execute();
-    }
-    await trx
+    const { txn } = input;
+    const withGone = trx.with('gone', (db) => {
+      const all = db.deleteFrom('room_forward_extremities').where('room_id', '=', roomId);
+      if (input.replacesExtremities) return all;
+      // An event citing nothing (none is valid but the create event) replaces nothing.
+      return prevEvents.length > 0
+        ? all.where('event_id', 'in', prevEvents)
+        : all.where(sql<boolean>`false`);
+    });
+    // (Typed as without the txn expression: nothing reads from it.)
+    const withTxn = (
+      txn
+        ? withGone.with('txn', (db) =>
+            db.insertInto('event_txn_ids').values({
+              user_id: txn.userId,
+              device_id: txn.deviceId,
+              scope: txn.scope,
+              txn_id: txn.txnId,
+              event_id: event.eventId,
+              created_ts: txn.now,
+            }),
+          )
+        : withGone
+    ) as typeof withGone;
+    await withTxn
       .insertInto('room_forward_extremities')
       .values({ room_id: roomId, event_id: event.eventId })
       .execute();
-
-    if (input.txn) {
-      await trx
-        .insertInto('event_txn_ids')
-        .values({
-          user_id: input.txn.userId,
-          device_id: input.txn.deviceId,
-          scope: input.txn.scope,
-          txn_id: input.txn.txnId,
-          event_id: event.eventId,
-          created_ts: input.txn.now,
-        })
-        .execute();
-    }
 
     return { stored, stateAfter };
   });

@@ -18,12 +18,13 @@ import { forbidden, MatrixError } from '../http/matrix-error.ts';
 import {
   CREATE_AND_POWER,
   getCurrentState,
-  getCurrentStateEntries,
+  getCurrentStateWithEvents,
   getEvent,
   getEventIdForTxn,
   getEvents,
   getForwardExtremities,
   loadRoomVersion,
+  type StoredEvent,
   type TxnKey,
 } from '../storage/events.ts';
 import type { Database } from '../storage/schema.ts';
@@ -75,13 +76,16 @@ export function sendLocalEvent(
     // extremities; with several, current state (a resolution of them) is written as a new group.
     const group = extremities.length === 1 ? extremities[0]!.stateAfter : null;
     const pairs = authEventPairs(version, { ...template, stateKey: template.stateKey });
-    const state = await stateForSending(deps.db, roomId, template, group, pairs);
+    const { state, events: known } = await stateForSending(deps.db, roomId, template, group, pairs);
     const authIds = pairs
       .map(([type, key]) => state.get(stateKey(type, key)))
       .filter((id): id is string => id !== undefined);
     const createId = state.get(stateKey('m.room.create', ''));
-    const known = await getEvents(deps.db, createId ? [...authIds, createId] : authIds);
-    const lookup = lookupFromEvents(known.values());
+    const lookup = lookupFromEvents(
+      [...authIds, createId]
+        .map((id) => (id === undefined ? undefined : known.get(id)))
+        .filter((each): each is StoredEvent => each !== undefined),
+    );
 
     const event = buildLocalEvent(
       version,
@@ -111,7 +115,10 @@ export function sendLocalEvent(
     // Only once the sender may send it: repeating state is no way round a refusal.
     if (options.reuseIdenticalState && template.stateKey !== undefined) {
       const currentId = state.get(stateKey(template.type, template.stateKey));
-      const current = currentId === undefined ? undefined : await getEvent(deps.db, currentId);
+      const current =
+        currentId === undefined
+          ? undefined
+          : (known.get(currentId) ?? (await getEvent(deps.db, currentId)));
       if (current && isSameState(current, template)) return current;
     }
 
@@ -145,10 +152,15 @@ async function stateForSending(
   template: LocalEventTemplate,
   group: number | null,
   pairs: readonly (readonly [string, string])[],
-): Promise<StateMap> {
-  if (group === null) return getCurrentState(db, roomId);
+): Promise<{ state: StateMap; events: Map<string, StoredEvent> }> {
   const own = template.stateKey === undefined ? [] : [[template.type, template.stateKey] as const];
-  return getCurrentStateEntries(db, roomId, [...pairs, ...CREATE_AND_POWER, ...own]);
+  const keys = [...pairs, ...CREATE_AND_POWER, ...own];
+  if (group !== null) return getCurrentStateWithEvents(db, roomId, keys);
+  const state = await getCurrentState(db, roomId);
+  const ids = keys
+    .map(([type, key]) => state.get(stateKey(type, key)))
+    .filter((id): id is string => id !== undefined);
+  return { state, events: await getEvents(db, ids) };
 }
 
 /** An invite of another server's user, which that server must countersign first. */

@@ -178,6 +178,47 @@ export async function getCurrentStateEntries(
   return new Map(rows.map((row) => [stateKey(row.type, row.state_key), row.event_id]));
 }
 
+/**
+ * getCurrentStateEntries with the entries' events, read in the same statement: the send path
+ * needs both, and each round trip of it is taken under the room's lock.
+ */
+export async function getCurrentStateWithEvents(
+  db: Kysely<Database>,
+  roomId: string,
+  keys: readonly (readonly [type: string, stateKey: string])[],
+): Promise<{ state: StateMap; events: Map<string, StoredEvent> }> {
+  const state: StateMap = new Map();
+  const events = new Map<string, StoredEvent>();
+  if (keys.length === 0) return { state, events };
+  const rows = await db
+    .selectFrom('current_state as c')
+    .innerJoin('events as e', 'e.event_id', 'c.event_id')
+    .select([
+      'c.type',
+      'c.state_key',
+      'e.event_id',
+      'e.room_id',
+      'e.json',
+      'e.stream_ordering',
+      'e.rejected_reason',
+      'e.redacted_by',
+      'e.outlier',
+      'e.replaces_state',
+    ])
+    .where('c.room_id', '=', roomId)
+    .where((eb) =>
+      eb.or(
+        keys.map(([type, key]) => eb.and([eb('c.type', '=', type), eb('c.state_key', '=', key)])),
+      ),
+    )
+    .execute();
+  for (const row of rows) {
+    state.set(stateKey(row.type, row.state_key), row.event_id);
+    events.set(row.event_id, toStoredEvent(row));
+  }
+  return { state, events };
+}
+
 /** The membership of a user in a room now, if any. */
 export async function getMembership(
   db: Kysely<Database>,
