@@ -17,7 +17,7 @@ import {
 import {
   hashRegistrationToken,
   isRegistrationTokenValid,
-  useRegistrationToken,
+  useRegistrationTokenDigest,
 } from '../server/storage/registration-tokens.ts';
 
 const MIGRATION = '2026-11-22T19-00-00-registration-token-hashes';
@@ -59,13 +59,34 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(await valid('later'), true);
         assert.equal(await valid('jetón-🎟'), true);
         assert.equal(await valid('unknown'), false);
-        assert.equal(await useRegistrationToken(db, 'once', TEST_NOW), true);
-        assert.equal(await useRegistrationToken(db, 'once', TEST_NOW), false);
-        assert.equal(await useRegistrationToken(db, 'used-up', TEST_NOW), false);
-        assert.equal(await useRegistrationToken(db, 'expired', TEST_NOW), false);
-        assert.equal(await useRegistrationToken(db, 'jetón-🎟', TEST_NOW), true);
-        assert.equal(await useRegistrationToken(db, 'jetón-🎟', TEST_NOW), true);
-        assert.equal(await useRegistrationToken(db, 'jetón-🎟', TEST_NOW), false);
+        assert.equal(
+          await useRegistrationTokenDigest(db, hashRegistrationToken('once'), TEST_NOW),
+          true,
+        );
+        assert.equal(
+          await useRegistrationTokenDigest(db, hashRegistrationToken('once'), TEST_NOW),
+          false,
+        );
+        assert.equal(
+          await useRegistrationTokenDigest(db, hashRegistrationToken('used-up'), TEST_NOW),
+          false,
+        );
+        assert.equal(
+          await useRegistrationTokenDigest(db, hashRegistrationToken('expired'), TEST_NOW),
+          false,
+        );
+        assert.equal(
+          await useRegistrationTokenDigest(db, hashRegistrationToken('jetón-🎟'), TEST_NOW),
+          true,
+        );
+        assert.equal(
+          await useRegistrationTokenDigest(db, hashRegistrationToken('jetón-🎟'), TEST_NOW),
+          true,
+        );
+        assert.equal(
+          await useRegistrationTokenDigest(db, hashRegistrationToken('jetón-🎟'), TEST_NOW),
+          false,
+        );
 
         const rows = await db
           .selectFrom('registration_tokens')
@@ -102,7 +123,10 @@ for (const kind of DATABASE_KINDS) {
       // Migrating forward again takes the digest back: the token works as before.
       await migrateToLatest(db);
       assert.equal(await isRegistrationTokenValid(db, 'kept', TEST_NOW), true);
-      assert.equal(await useRegistrationToken(db, 'kept', TEST_NOW), true);
+      assert.equal(
+        await useRegistrationTokenDigest(db, hashRegistrationToken('kept'), TEST_NOW),
+        true,
+      );
       const after = await db.selectFrom('registration_tokens').select('completed').execute();
       assert.deepEqual(after, [{ completed: 5 }]);
     }));

@@ -4,7 +4,7 @@
 // https://spec.matrix.org/latest/client-server-api/#authentication-types
 import type { Kysely } from 'kysely';
 import { MatrixError } from '../http/matrix-error.ts';
-import { isRegistrationTokenValid } from '../storage/registration-tokens.ts';
+import { hashRegistrationToken, isRegistrationTokenValid } from '../storage/registration-tokens.ts';
 import type { Database } from '../storage/schema.ts';
 import { checkUserPassword } from './check-password.ts';
 import { userIdOfLogin } from './login-identifier.ts';
@@ -69,7 +69,8 @@ const checkRegistrationToken: StageCheck = async (deps, auth) => {
   }
   // The use is counted when the account is created (register.ts), not here: a client that
   // abandons registration after this stage does not use the token up.
-  return { ok: true, result: { token } };
+  // The session keeps the digest only: a stored session holds no usable token.
+  return { ok: true, result: { tokenDigest: hashRegistrationToken(token) } };
 };
 
 export const UIA_STAGES: Readonly<Record<AuthStage, StageCheck>> = {

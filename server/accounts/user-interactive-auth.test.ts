@@ -9,6 +9,7 @@ import {
   TEST_SERVER_NAME,
   withTestDatabase,
 } from '../../conformance-tests/support/databases.ts';
+import { createRegistrationToken, hashRegistrationToken } from '../storage/registration-tokens.ts';
 import { hashPassword } from './password-hash.ts';
 import {
   requireUserInteractiveAuth,
@@ -65,7 +66,10 @@ for (const kind of DATABASE_KINDS) {
       const outcome = await requireUserInteractiveAuth(deps, policy, {
         auth: { ...password, password: TEST_PASSWORD, session },
       });
-      assert.deepEqual(outcome, { userId: '@alice:example.org', registrationToken: undefined });
+      assert.deepEqual(outcome, {
+        userId: '@alice:example.org',
+        registrationTokenDigest: undefined,
+      });
       // Consumed: the same session cannot authorise a second request.
       const reused = await attempt(deps, { session });
       assert.equal(reused!.errcode, 'M_UNKNOWN');
@@ -94,5 +98,40 @@ for (const kind of DATABASE_KINDS) {
       // Expired sessions are swept when new ones are made.
       const rows = await db.selectFrom('uia_sessions').select('session_id').execute();
       assert.ok(!rows.some((row) => row.session_id === mine));
+    }));
+
+  test(`${kind}: a registration token stage keeps only the token's digest in the session`, (t) =>
+    withTestDatabase(t, kind, async (db) => {
+      const deps: UiaDeps = { db, serverName: TEST_SERVER_NAME, now: () => TEST_NOW };
+      const token = 'secret-token-42';
+      await createRegistrationToken(db, { token, now: TEST_NOW });
+      const twoStages: UiaPolicy = {
+        endpoint: 'POST /register',
+        flows: [['m.login.registration_token', 'm.login.dummy']],
+      };
+      const ask = async (auth: unknown) => {
+        try {
+          return await requireUserInteractiveAuth(deps, twoStages, { auth });
+        } catch (error) {
+          if (!(error instanceof UiaRequiredError)) throw error;
+          return error.toJSON() as Record<string, unknown>;
+        }
+      };
+      const session = ((await ask(undefined)) as { session: string }).session;
+      const afterToken = await ask({ type: 'm.login.registration_token', token, session });
+      assert.deepEqual((afterToken as { completed: string[] }).completed, [
+        'm.login.registration_token',
+      ]);
+      // Between the stages the session is stored: a read of the table gives no usable token.
+      const rows = await db.selectFrom('uia_sessions').selectAll().execute();
+      assert.equal(rows.length, 1);
+      assert.ok(!JSON.stringify(rows).includes(token), 'the token is not stored');
+      assert.ok(rows[0]!.results.includes(hashRegistrationToken(token)));
+
+      const outcome = await ask({ type: 'm.login.dummy', session });
+      assert.deepEqual(outcome, {
+        userId: undefined,
+        registrationTokenDigest: hashRegistrationToken(token),
+      });
     }));
 }

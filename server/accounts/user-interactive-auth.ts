@@ -49,8 +49,8 @@ export interface UiaInput {
 export interface UiaOutcome {
   /** The requester, else the user an m.login.password stage proved. */
   userId: string | undefined;
-  /** The token an m.login.registration_token stage accepted. */
-  registrationToken: string | undefined;
+  /** The digest of the token an m.login.registration_token stage accepted. */
+  registrationTokenDigest: string | undefined;
 }
 
 /** A 401 whose body is the spec's AuthenticationResponse rather than a plain error. */
@@ -136,8 +136,13 @@ export async function requireUserInteractiveAuth(
     throw challenge(policy, fresh, { errcode: 'M_UNKNOWN', message: 'Session already used' });
   }
   const password = session.results['m.login.password'] as { userId?: string } | undefined;
-  const token = session.results['m.login.registration_token'] as { token?: string } | undefined;
-  return { userId: input.requesterId ?? password?.userId, registrationToken: token?.token };
+  const token = session.results['m.login.registration_token'] as
+    | { tokenDigest?: string }
+    | undefined;
+  return {
+    userId: input.requesterId ?? password?.userId,
+    registrationTokenDigest: token?.tokenDigest,
+  };
 }
 
 interface AuthDict {

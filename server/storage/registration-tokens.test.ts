@@ -10,7 +10,7 @@ import {
   createRegistrationToken,
   hashRegistrationToken,
   isRegistrationTokenValid,
-  useRegistrationToken,
+  useRegistrationTokenDigest,
 } from './registration-tokens.ts';
 
 for (const kind of DATABASE_KINDS) {
@@ -20,21 +20,39 @@ for (const kind of DATABASE_KINDS) {
       await createRegistrationToken(db, { token: 'forever', now: TEST_NOW });
       await createRegistrationToken(db, { token: 'soon', expiryTs: TEST_NOW + 10, now: TEST_NOW });
 
-      assert.equal(await useRegistrationToken(db, 'twice', TEST_NOW), true);
+      assert.equal(
+        await useRegistrationTokenDigest(db, hashRegistrationToken('twice'), TEST_NOW),
+        true,
+      );
       assert.equal(await isRegistrationTokenValid(db, 'twice', TEST_NOW), true);
-      assert.equal(await useRegistrationToken(db, 'twice', TEST_NOW), true);
+      assert.equal(
+        await useRegistrationTokenDigest(db, hashRegistrationToken('twice'), TEST_NOW),
+        true,
+      );
       assert.equal(await isRegistrationTokenValid(db, 'twice', TEST_NOW), false);
-      assert.equal(await useRegistrationToken(db, 'twice', TEST_NOW), false);
+      assert.equal(
+        await useRegistrationTokenDigest(db, hashRegistrationToken('twice'), TEST_NOW),
+        false,
+      );
 
       for (let i = 0; i < 3; i++)
-        assert.equal(await useRegistrationToken(db, 'forever', TEST_NOW), true);
+        assert.equal(
+          await useRegistrationTokenDigest(db, hashRegistrationToken('forever'), TEST_NOW),
+          true,
+        );
       assert.equal(await isRegistrationTokenValid(db, 'forever', TEST_NOW), true);
 
       assert.equal(await isRegistrationTokenValid(db, 'soon', TEST_NOW + 9), true);
       assert.equal(await isRegistrationTokenValid(db, 'soon', TEST_NOW + 10), false);
-      assert.equal(await useRegistrationToken(db, 'soon', TEST_NOW + 10), false);
+      assert.equal(
+        await useRegistrationTokenDigest(db, hashRegistrationToken('soon'), TEST_NOW + 10),
+        false,
+      );
       assert.equal(await isRegistrationTokenValid(db, 'unknown', TEST_NOW), false);
-      assert.equal(await useRegistrationToken(db, 'unknown', TEST_NOW), false);
+      assert.equal(
+        await useRegistrationTokenDigest(db, hashRegistrationToken('unknown'), TEST_NOW),
+        false,
+      );
       // Near misses are different tokens: a prefix, a longer string, another case.
       for (const guess of ['foreve', 'forever!', 'Forever', ''])
         assert.equal(await isRegistrationTokenValid(db, guess, TEST_NOW), false, guess);
@@ -72,7 +90,10 @@ for (const kind of DATABASE_KINDS) {
       await sql`INSERT INTO registration_tokens (token_hash, uses_allowed, created_ts)
         VALUES (encode(sha256(convert_to(${token}, 'UTF8')), 'hex'), 1, ${TEST_NOW})`.execute(db);
       assert.equal(await isRegistrationTokenValid(db, token, TEST_NOW), true);
-      assert.equal(await useRegistrationToken(db, token, TEST_NOW), true);
+      assert.equal(
+        await useRegistrationTokenDigest(db, hashRegistrationToken(token), TEST_NOW),
+        true,
+      );
       assert.equal(await isRegistrationTokenValid(db, token, TEST_NOW), false);
     }));
 

@@ -52,16 +52,20 @@ export async function isRegistrationTokenValid(
   return row.uses_allowed === null || row.completed < row.uses_allowed;
 }
 
-/** Counts one use if the token is still valid; returns false (and counts nothing) otherwise. */
-export async function useRegistrationToken(
+/**
+ * Counts one use of the token with this digest (hashRegistrationToken) if it is still valid;
+ * returns false (and counts nothing) otherwise. By digest: the registration's UIA session keeps
+ * the digest the stage accepted, not the token.
+ */
+export async function useRegistrationTokenDigest(
   db: Kysely<Database>,
-  token: string,
+  tokenDigest: string,
   now: number,
 ): Promise<boolean> {
   const result = await db
     .updateTable('registration_tokens')
     .set((eb) => ({ completed: eb('completed', '+', 1) }))
-    .where('token_hash', '=', hashRegistrationToken(token))
+    .where('token_hash', '=', tokenDigest)
     .where((eb) => eb.or([eb('expiry_ts', 'is', null), eb('expiry_ts', '>', now)]))
     .where((eb) =>
       eb.or([eb('uses_allowed', 'is', null), eb('completed', '<', eb.ref('uses_allowed'))]),

@@ -25,7 +25,7 @@ import type { Context } from '../../context.ts';
 import { defineEndpoint } from '../../http/endpoint.ts';
 import { forbidden, MatrixError } from '../../http/matrix-error.ts';
 import { requireAllowed, takeOrThrow } from '../../http/rate-limits.ts';
-import { useRegistrationToken } from '../../storage/registration-tokens.ts';
+import { useRegistrationTokenDigest } from '../../storage/registration-tokens.ts';
 
 export function registrationPolicy(ctx: Context): UiaPolicy {
   return {
@@ -56,7 +56,7 @@ export const register = defineEndpoint<Context, RegisterBody, RegisterQuery>({
         : await checkUsernameAvailable(ctx.db, body.username, serverName);
     if (localpart !== undefined)
       refuseExclusiveUser(ctx, userIdForLocalpart(localpart, serverName));
-    const { registrationToken } = await requireUserInteractiveAuth(
+    const { registrationTokenDigest } = await requireUserInteractiveAuth(
       uiaDepsOf(ctx),
       registrationPolicy(ctx),
       { auth: body.auth },
@@ -75,11 +75,11 @@ export const register = defineEndpoint<Context, RegisterBody, RegisterQuery>({
         admin: false,
         login: registrationLogin(body, request.ip),
         inTransaction:
-          registrationToken === undefined
+          registrationTokenDigest === undefined
             ? undefined
             : async (trx) => {
                 // Counted here, with the account, so a token cannot be used past its limit.
-                if (!(await useRegistrationToken(trx, registrationToken, ctx.now()))) {
+                if (!(await useRegistrationTokenDigest(trx, registrationTokenDigest, ctx.now()))) {
                   throw forbidden('The registration token is no longer valid');
                 }
               },
