@@ -11,75 +11,89 @@ const highlight = { set_tweak: 'highlight' };
 const match = (key: string, pattern: string) => ({ kind: 'event_match', key, pattern });
 const propertyIs = (key: string, value: unknown) => ({ kind: 'event_property_is', key, value });
 
+const rule = (
+  rule_id: string,
+  conditions: Record<string, unknown>[],
+  actions: (string | Record<string, unknown>)[],
+  enabled = true,
+) => deepFreeze({ rule_id, default: true, enabled, conditions, actions });
+
+// The rules that do not name the user are the same objects for everyone (frozen, so no caller
+// can change them for all): a room's members share them, and push evaluation reuses what one
+// member's conditions found in an event for the next (evaluate-push-rules.ts).
+const MASTER = rule('.m.rule.master', [], [], false);
+const SUPPRESS_NOTICES = rule(
+  '.m.rule.suppress_notices',
+  [match('content.msgtype', 'm.notice')],
+  [],
+);
+const IS_MEMBER_EVENT = deepFreeze(match('type', 'm.room.member'));
+const IS_INVITE = deepFreeze(match('content.membership', 'invite'));
+const MEMBER_EVENT = rule('.m.rule.member_event', [IS_MEMBER_EVENT], []);
+const OVERRIDE_AFTER_MENTION = [
+  rule(
+    '.m.rule.is_room_mention',
+    [
+      propertyIs('content.m\\.mentions.room', true),
+      { kind: 'sender_notification_permission', key: 'room' },
+    ],
+    ['notify', highlight],
+  ),
+  rule(
+    '.m.rule.tombstone',
+    [match('type', 'm.room.tombstone'), match('state_key', '')],
+    ['notify', highlight],
+  ),
+  rule('.m.rule.reaction', [match('type', 'm.reaction')], []),
+  rule('.m.rule.room.server_acl', [match('type', 'm.room.server_acl'), match('state_key', '')], []),
+  rule('.m.rule.suppress_edits', [propertyIs('content.m\\.relates_to.rel_type', 'm.replace')], []),
+];
+const UNDERRIDE = [
+  rule('.m.rule.call', [match('type', 'm.call.invite')], ['notify', sound('ring')]),
+  rule(
+    '.m.rule.encrypted_room_one_to_one',
+    [{ kind: 'room_member_count', is: '2' }, match('type', 'm.room.encrypted')],
+    ['notify', sound('default')],
+  ),
+  rule(
+    '.m.rule.room_one_to_one',
+    [{ kind: 'room_member_count', is: '2' }, match('type', 'm.room.message')],
+    ['notify', sound('default')],
+  ),
+  rule('.m.rule.message', [match('type', 'm.room.message')], ['notify']),
+  rule('.m.rule.encrypted', [match('type', 'm.room.encrypted')], ['notify']),
+];
+
 export function defaultPushRules(userId: string): PushRuleSet {
-  const rule = (
-    rule_id: string,
-    conditions: Record<string, unknown>[],
-    actions: (string | Record<string, unknown>)[],
-    enabled = true,
-  ) => ({ rule_id, default: true, enabled, conditions, actions });
   return {
     override: [
-      rule('.m.rule.master', [], [], false),
-      rule('.m.rule.suppress_notices', [match('content.msgtype', 'm.notice')], []),
+      MASTER,
+      SUPPRESS_NOTICES,
       rule(
         '.m.rule.invite_for_me',
-        [
-          match('type', 'm.room.member'),
-          match('content.membership', 'invite'),
-          match('state_key', userId),
-        ],
+        [IS_MEMBER_EVENT, IS_INVITE, match('state_key', userId)],
         ['notify', sound('default')],
       ),
-      rule('.m.rule.member_event', [match('type', 'm.room.member')], []),
+      MEMBER_EVENT,
       rule(
         '.m.rule.is_user_mention',
         [{ kind: 'event_property_contains', key: 'content.m\\.mentions.user_ids', value: userId }],
         ['notify', sound('default'), highlight],
       ),
-      rule(
-        '.m.rule.is_room_mention',
-        [
-          propertyIs('content.m\\.mentions.room', true),
-          { kind: 'sender_notification_permission', key: 'room' },
-        ],
-        ['notify', highlight],
-      ),
-      rule(
-        '.m.rule.tombstone',
-        [match('type', 'm.room.tombstone'), match('state_key', '')],
-        ['notify', highlight],
-      ),
-      rule('.m.rule.reaction', [match('type', 'm.reaction')], []),
-      rule(
-        '.m.rule.room.server_acl',
-        [match('type', 'm.room.server_acl'), match('state_key', '')],
-        [],
-      ),
-      rule(
-        '.m.rule.suppress_edits',
-        [propertyIs('content.m\\.relates_to.rel_type', 'm.replace')],
-        [],
-      ),
+      ...OVERRIDE_AFTER_MENTION,
     ],
     content: [],
     postcontent: [],
     room: [],
     sender: [],
-    underride: [
-      rule('.m.rule.call', [match('type', 'm.call.invite')], ['notify', sound('ring')]),
-      rule(
-        '.m.rule.encrypted_room_one_to_one',
-        [{ kind: 'room_member_count', is: '2' }, match('type', 'm.room.encrypted')],
-        ['notify', sound('default')],
-      ),
-      rule(
-        '.m.rule.room_one_to_one',
-        [{ kind: 'room_member_count', is: '2' }, match('type', 'm.room.message')],
-        ['notify', sound('default')],
-      ),
-      rule('.m.rule.message', [match('type', 'm.room.message')], ['notify']),
-      rule('.m.rule.encrypted', [match('type', 'm.room.encrypted')], ['notify']),
-    ],
+    underride: [...UNDERRIDE],
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }

@@ -39,15 +39,24 @@ export interface PushEvent extends JsonObject {
 
 const KINDS = ['override', 'content', 'postcontent', 'room', 'sender', 'underride'] as const;
 
+/**
+ * What conditions that read only the event (event_match, event_property_is/contains) found in
+ * one event, by condition: evaluating one event for each member of a room of thousands, most of
+ * their conditions are the same objects (default-push-rules.ts), tested once instead of per
+ * member. Make one per event; never share it between events.
+ */
+export type EventConditionMemo = WeakMap<object, boolean>;
+
 /** The first enabled rule that matches, in the spec's order of kinds; undefined if none does. */
 export function evaluatePushRules(
   rules: PushRuleSet,
   event: PushEvent,
   context: PushContext,
+  memo?: EventConditionMemo,
 ): PushOutcome | undefined {
   for (const kind of KINDS) {
     for (const rule of rules[kind] ?? []) {
-      if (!rule.enabled || !ruleMatches(kind, rule, event, context)) continue;
+      if (!rule.enabled || !ruleMatches(kind, rule, event, context, memo)) continue;
       return { ruleId: rule.rule_id, actions: rule.actions, ...notificationOf(rule.actions) };
     }
   }
@@ -78,14 +87,23 @@ function ruleMatches(
   rule: PushRule,
   event: PushEvent,
   context: PushContext,
+  memo: EventConditionMemo | undefined,
 ): boolean {
   switch (kind) {
     case 'override':
     case 'postcontent':
     case 'underride':
-      return (rule.conditions ?? []).every((condition) =>
-        conditionHolds(condition, event, context),
-      );
+      return (rule.conditions ?? []).every((condition) => {
+        if (!memo || !READS_EVENT_ONLY.has(condition.kind)) {
+          return conditionHolds(condition, event, context);
+        }
+        let holds = memo.get(condition);
+        if (holds === undefined) {
+          holds = conditionHolds(condition, event, context);
+          memo.set(condition, holds);
+        }
+        return holds;
+      });
     case 'content': {
       const body = event.content.body;
       return (
@@ -100,6 +118,13 @@ function ruleMatches(
       return rule.rule_id === event.sender;
   }
 }
+
+/** Condition kinds whose outcome depends on the event alone, not on the user or the room. */
+const READS_EVENT_ONLY = new Set<unknown>([
+  'event_match',
+  'event_property_is',
+  'event_property_contains',
+]);
 
 /** One condition; a kind this server does not know never holds (the spec's rule). */
 export function conditionHolds(

@@ -14,6 +14,7 @@ import type { EventWithId } from '../core/pdu.ts';
 import { getRoomVersion } from '../core/room-versions.ts';
 import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
 import {
+  type EventConditionMemo,
   evaluatePushRules,
   type PushContext,
   type PushEvent,
@@ -79,8 +80,9 @@ export async function recordPushActions(
   const pushEvent = { ...pdu, room_id: roomId } as PushEvent;
   let power: ((key: string) => boolean) | undefined;
   let powerNeeded = false;
-  const evaluate = () =>
-    recipients.flatMap((member) => {
+  const evaluate = () => {
+    const memo: EventConditionMemo = new WeakMap();
+    return recipients.flatMap((member) => {
       const context: PushContext = {
         userId: member.userId,
         displayName: displayNames.get(member.memberEventId),
@@ -91,11 +93,12 @@ export async function recordPushActions(
           return false;
         },
       };
-      const outcome = evaluatePushRules(rulesOf(member), pushEvent, context);
+      const outcome = evaluatePushRules(rulesOf(member), pushEvent, context, memo);
       return outcome && (outcome.notify || outcome.highlight)
         ? [{ userId: member.userId, notify: outcome.notify, highlight: outcome.highlight }]
         : [];
     });
+  };
   let outcomes = evaluate();
   if (powerNeeded) {
     power = await senderPermission(trx, stateBefore, pdu.sender);
@@ -147,7 +150,18 @@ async function displayNamesOf(
   return names;
 }
 
+/**
+ * Each member's rules in force, by their stored rules (null: defaults only). Building them for
+ * every member of a room of thousands on every event took as long as evaluating them; most
+ * rules are shared objects (default-push-rules.ts), so an entry is small. Bounded.
+ */
+const MAX_CACHED_RULE_SETS = 20_000;
+const cachedRuleSets = new Map<string, PushRuleSet>();
+
 function rulesOf(member: PushRecipient): PushRuleSet {
+  const key = `${member.userId}\u0000${member.storedRules ?? ''}`;
+  const cached = cachedRuleSets.get(key);
+  if (cached) return cached;
   let stored: Partial<PushRuleSet> | undefined;
   if (member.storedRules !== null) {
     try {
@@ -156,7 +170,13 @@ function rulesOf(member: PushRecipient): PushRuleSet {
       stored = undefined;
     }
   }
-  return effectivePushRules(member.userId, stored);
+  const rules = effectivePushRules(member.userId, stored);
+  if (cachedRuleSets.size >= MAX_CACHED_RULE_SETS) {
+    // Maps iterate in insertion order: drop the oldest entry.
+    cachedRuleSets.delete(cachedRuleSets.keys().next().value as string);
+  }
+  cachedRuleSets.set(key, rules);
+  return rules;
 }
 
 /** Whether the sender reaches a `notifications` level, read from the state before the event. */
