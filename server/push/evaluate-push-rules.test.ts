@@ -396,3 +396,43 @@ test('postcontent rules (MSC4306) come after content rules and before room rules
   const found = evaluatePushRules(muted, message({}), context());
   assert.deepEqual([found?.ruleId, found?.notify, found?.highlight], [ROOM, false, false]);
 });
+
+test("a memo shared by one event's members changes no outcome, and is what it reuses", () => {
+  const users = ['@alice:example.org', '@bob:example.org', '@carol:example.org'];
+  const carolsRules = putPushRule(effectivePushRules(users[2]!), 'override', 'cake', {
+    conditions: [{ kind: 'event_match', key: 'content.body', pattern: 'cake' }],
+    actions: ['notify'],
+  });
+  const rulesOf = (user: string) => (user === users[2] ? carolsRules : effectivePushRules(user));
+  const events: PushEvent[] = [
+    message({}),
+    message({ body: 'cake for all' }),
+    message({ 'm.mentions': { user_ids: [users[1]] } }),
+    message({ msgtype: 'm.notice' }),
+    {
+      type: 'm.room.member',
+      sender: BOB,
+      room_id: ROOM,
+      state_key: users[0],
+      content: { membership: 'invite' },
+    } as PushEvent,
+    { type: 'org.example.state', sender: BOB, room_id: ROOM, state_key: '', content: {} },
+  ];
+  for (const event of events) {
+    const memo = new WeakMap<object, boolean>();
+    for (const user of users) {
+      for (const members of [2, 5]) {
+        const ctx = context({ userId: user, roomMemberCount: members });
+        const plain = evaluatePushRules(rulesOf(user), event, ctx)?.ruleId;
+        // The member count differs between these calls: it must not be taken from the memo.
+        assert.equal(evaluatePushRules(rulesOf(user), event, ctx, memo)?.ruleId, plain);
+      }
+    }
+  }
+  // Members share the conditions that name no user: one member's evaluation fills the memo for
+  // the next.
+  const memo = new WeakMap<object, boolean>();
+  evaluatePushRules(rulesOf(users[0]!), message({}), context(), memo);
+  const shared = rulesOf(users[1]!).underride.find((rule) => rule.rule_id === '.m.rule.message');
+  assert.equal(memo.get(shared!.conditions![0]!), true);
+});
