@@ -4,6 +4,8 @@
 // Since v1.17 the spec has no default content rules: `.m.rule.contains_user_name`,
 // `.m.rule.contains_display_name` and `.m.rule.roomnotif`, which matched the message body, were
 // removed in favour of the `m.mentions` rules (`.m.rule.is_user_mention`, `.m.rule.is_room_mention`).
+import type { PushEvent } from './evaluate-push-rules.ts';
+import { lookupProperty } from './property-path.ts';
 import type { PushRuleSet } from './push-rule-set.ts';
 
 const sound = (value: string) => ({ set_tweak: 'sound', value });
@@ -89,6 +91,21 @@ export function defaultPushRules(userId: string): PushRuleSet {
     underride: [...UNDERRIDE],
   };
 }
+
+/**
+ * Whether a condition of the default rules that names the user can hold for `userId` in `event`
+ * (the two rules above built with `userId`: the invite's state_key and the mention). When it
+ * cannot, every user with only the default rules gets the same outcome from `event`, so a room's
+ * members need not be evaluated one by one (record-push-actions.ts). A default rule that names
+ * the user in another way must be added here; a test checks that none does.
+ */
+export function defaultRulesNameUser(event: PushEvent, userId: string): boolean {
+  if (event.state_key === userId) return true;
+  const mentioned = lookupProperty(event, MENTIONED_USERS);
+  return Array.isArray(mentioned) && mentioned.includes(userId);
+}
+
+const MENTIONED_USERS = ['content', 'm.mentions', 'user_ids'];
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

@@ -2,6 +2,7 @@
 // condition: which rule wins for realistic events, and the notify/highlight it yields.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { defaultPushRules, defaultRulesNameUser } from './default-push-rules.ts';
 import {
   conditionHolds,
   evaluatePushRules,
@@ -435,4 +436,64 @@ test("a memo shared by one event's members changes no outcome, and is what it re
   evaluatePushRules(rulesOf(users[0]!), message({}), context(), memo);
   const shared = rulesOf(users[1]!).underride.find((rule) => rule.rule_id === '.m.rule.message');
   assert.equal(memo.get(shared!.conditions![0]!), true);
+});
+
+test('users with the default rules whom an event does not name all get the same outcome', () => {
+  const users = ['@alice:example.org', '@bob:example.org', '@zed:other.example'];
+  const events: PushEvent[] = [
+    message({}),
+    message({ msgtype: 'm.notice' }),
+    message({ 'm.mentions': { user_ids: [users[0]] } }),
+    message({ 'm.mentions': { room: true } }),
+    message({ 'm.relates_to': { rel_type: 'm.replace', event_id: '$x' } }),
+    { type: 'm.room.encrypted', sender: BOB, room_id: ROOM, content: {} },
+    { type: 'm.call.invite', sender: BOB, room_id: ROOM, content: {} },
+    { type: 'm.reaction', sender: BOB, room_id: ROOM, content: {} },
+    ...['invite', 'join'].map(
+      (membership) =>
+        ({
+          type: 'm.room.member',
+          sender: BOB,
+          room_id: ROOM,
+          state_key: users[1],
+          content: { membership },
+        }) as PushEvent,
+    ),
+    { type: 'm.room.tombstone', sender: BOB, room_id: ROOM, state_key: '', content: {} },
+    { type: 'org.example.state', sender: BOB, room_id: ROOM, state_key: 'k', content: {} },
+  ];
+  let named = 0;
+  for (const event of events) {
+    for (const members of [2, 7]) {
+      for (const mayNotify of [false, true]) {
+        const outcomes = users.map((user) => {
+          const ctx = context({
+            userId: user,
+            roomMemberCount: members,
+            senderMayNotify: () => mayNotify,
+          });
+          return evaluatePushRules(effectivePushRules(user), event, ctx)?.ruleId;
+        });
+        const unnamed = users.filter((user) => !defaultRulesNameUser(event, user));
+        named += users.length - unnamed.length;
+        const distinct = new Set(unnamed.map((user) => outcomes[users.indexOf(user)]));
+        assert.ok(distinct.size <= 1, `${event.type}: ${[...distinct].join(', ')}`);
+      }
+    }
+  }
+  assert.ok(named > 0, 'some events name a user (their outcomes may differ)');
+
+  // Every default condition that mentions the user is one defaultRulesNameUser knows: the
+  // invite's state_key and the mention. A new one would make the shortcut wrong.
+  const probe = '@probe:example.org';
+  const naming = Object.values(defaultPushRules(probe))
+    .flat()
+    .flatMap((rule) => (rule.conditions ?? []).map((condition) => ({ rule, condition })))
+    .filter(({ condition }) => JSON.stringify(condition).includes(probe))
+    .map(({ rule, condition }) => `${rule.rule_id} ${condition.kind} ${String(condition.key)}`);
+  assert.deepEqual(naming.sort(), [
+    '.m.rule.invite_for_me event_match state_key',
+    '.m.rule.is_user_mention event_property_contains content.m\\.mentions.user_ids',
+  ]);
+  assert.ok(!JSON.stringify(defaultPushRules(probe)).includes('contains_display_name'));
 });

@@ -13,11 +13,13 @@ import { getNotificationLevel, getUserPowerLevel } from '../core/auth-rules/powe
 import type { EventWithId } from '../core/pdu.ts';
 import { getRoomVersion } from '../core/room-versions.ts';
 import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
+import { defaultRulesNameUser } from '../push/default-push-rules.ts';
 import {
   type EventConditionMemo,
   evaluatePushRules,
   type PushContext,
   type PushEvent,
+  type PushOutcome,
 } from '../push/evaluate-push-rules.ts';
 import { effectivePushRules, type PushRuleSet } from '../push/push-rule-set.ts';
 import { getEvents } from '../storage/events.ts';
@@ -82,18 +84,37 @@ export async function recordPushActions(
   let powerNeeded = false;
   const evaluate = () => {
     const memo: EventConditionMemo = new WeakMap();
+    const contextOf = (userId: string, displayName: string | undefined): PushContext => ({
+      userId,
+      displayName,
+      roomMemberCount: memberCount,
+      senderMayNotify: (key) => {
+        if (power) return power(key);
+        powerNeeded = true;
+        return false;
+      },
+    });
+    // Members with only the default rules whom the event does not name all get one outcome:
+    // evaluated once, for a user no event names, instead of once per member.
+    let anyDefaultMember: PushOutcome | undefined | null = null;
+    const shortcut = !defaultRulesNameUser(pushEvent, NOBODY);
+    const defaultOutcome = () => {
+      if (anyDefaultMember === null) {
+        const context = contextOf(NOBODY, undefined);
+        anyDefaultMember = evaluatePushRules(NOBODYS_RULES, pushEvent, context, memo);
+      }
+      return anyDefaultMember;
+    };
     return recipients.flatMap((member) => {
-      const context: PushContext = {
-        userId: member.userId,
-        displayName: displayNames.get(member.memberEventId),
-        roomMemberCount: memberCount,
-        senderMayNotify: (key) => {
-          if (power) return power(key);
-          powerNeeded = true;
-          return false;
-        },
-      };
-      const outcome = evaluatePushRules(rulesOf(member), pushEvent, context, memo);
+      const outcome =
+        shortcut && member.storedRules === null && !defaultRulesNameUser(pushEvent, member.userId)
+          ? defaultOutcome()
+          : evaluatePushRules(
+              rulesOf(member),
+              pushEvent,
+              contextOf(member.userId, displayNames.get(member.memberEventId)),
+              memo,
+            );
       return outcome && (outcome.notify || outcome.highlight)
         ? [{ userId: member.userId, notify: outcome.notify, highlight: outcome.highlight }]
         : [];
@@ -149,6 +170,10 @@ async function displayNamesOf(
   }
   return names;
 }
+
+/** A user id no event can name (an event naming it anyway turns the shortcut off). */
+const NOBODY = '@\u0000:\u0000';
+const NOBODYS_RULES = effectivePushRules(NOBODY);
 
 /**
  * Each member's rules in force, by their stored rules (null: defaults only). Building them for
