@@ -1,6 +1,6 @@
 // Which servers are in a room: those with at least one joined member in its current state. The
 // federation sender sends a room's events to them, and federation endpoints answer only them.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
 /** The server name of a user id: everything after the first colon (a name may hold a port). */
@@ -10,14 +10,7 @@ export function serverNameOfUser(userId: string): string {
 
 /** Servers with a joined member in the room's current state, sorted; ours included if joined. */
 export async function joinedServersOf(db: Kysely<Database>, roomId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('current_state')
-    .select('state_key')
-    .where('room_id', '=', roomId)
-    .where('type', '=', 'm.room.member')
-    .where('membership', '=', 'join')
-    .execute();
-  return [...new Set(rows.map((row) => serverNameOfUser(row.state_key)))].sort();
+  return [...(await joinedServersSince(db, roomId)).keys()].sort();
 }
 
 /** Whether `serverName` has a joined member in the room's current state. */
@@ -52,18 +45,15 @@ export async function joinedServersSince(
   db: Kysely<Database>,
   roomId: string,
 ): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('current_state')
-    .select(['state_key', 'stream_ordering'])
-    .where('room_id', '=', roomId)
-    .where('type', '=', 'm.room.member')
-    .where('membership', '=', 'join')
-    .execute();
-  const since = new Map<string, number>();
-  for (const row of rows) {
-    const server = serverNameOfUser(row.state_key);
-    const known = since.get(server);
-    if (known === undefined || row.stream_ordering < known) since.set(server, row.stream_ordering);
-  }
-  return since;
+  // Grouped in the database: a room of 10,000 members has a few servers, and every event sent
+  // in it asks (federation/sender/catch-up.ts); reading each member's row took a tenth of the
+  // CPU of building a 10,000-member room. The server name is everything after the first colon,
+  // as serverNameOfUser has it.
+  const { rows } = await sql<{ server: string; since: number }>`
+    SELECT substr(state_key, strpos(state_key, ':') + 1) AS server,
+      min(stream_ordering) AS since
+    FROM current_state
+    WHERE room_id = ${roomId} AND type = 'm.room.member' AND membership = 'join'
+    GROUP BY 1`.execute(db);
+  return new Map(rows.map((row) => [row.server, Number(row.since)]));
 }
