@@ -100,9 +100,17 @@ export function defaultPushRules(userId: string): PushRuleSet {
  * the user in another way must be added here; a test checks that none does.
  */
 export function defaultRulesNameUser(event: PushEvent, userId: string): boolean {
-  if (event.state_key === userId) return true;
+  return usersNamedByDefaultRules(event).includes(userId);
+}
+
+/** The user ids for which defaultRulesNameUser holds: the state_key, the mentioned users. */
+export function usersNamedByDefaultRules(event: PushEvent): string[] {
+  const named = typeof event.state_key === 'string' ? [event.state_key] : [];
   const mentioned = lookupProperty(event, MENTIONED_USERS);
-  return Array.isArray(mentioned) && mentioned.includes(userId);
+  if (Array.isArray(mentioned)) {
+    for (const each of mentioned) if (typeof each === 'string') named.push(each);
+  }
+  return named;
 }
 
 const MENTIONED_USERS = ['content', 'm.mentions', 'user_ids'];

@@ -14,8 +14,13 @@ export interface PushRecipient {
 }
 
 export interface PushRecipients {
-  /** Local users joined to the room, with what their push rules need. */
+  /**
+   * Local users joined to the room, with what their push rules need: all of them, or with
+   * `named` only those with stored push rules or in `named`.
+   */
   readonly members: readonly PushRecipient[];
+  /** With `named`: how many local joined members are left out (no stored rules, not named). */
+  readonly othersWithDefaults: number;
   /** Every joined member, local or remote (`room_member_count`). */
   readonly memberCount: number;
   /** Whether the sender has notifications in the room that their event may mark as read. */
@@ -25,7 +30,12 @@ export interface PushRecipients {
 /**
  * The room's local joined members (those with an account here) with their member events and
  * stored push rules, the room's joined member count, and whether the sender has anything unread:
- * one query, whatever the number of members. With no local member the rest is not needed.
+ * one query, whatever the number of members.
+ *
+ * With `named` (not empty), members with only the default rules who are not in it are counted,
+ * not listed: every one of them gets the same outcome from an event that does not name them
+ * (push/default-push-rules.ts), and insertDefaultPushActions writes it for them in the database.
+ * Listing all of a room of 10,000 members took most of the time of each event sent in it.
  * Display names are not read here: parsing every member event's JSON on every send cost more
  * than the rest of the query (rooms/record-push-actions.ts caches them by event id instead).
  */
@@ -33,34 +43,71 @@ export async function loadPushRecipients(
   db: Kysely<Database>,
   roomId: string,
   senderId: string,
+  named?: readonly string[],
 ): Promise<PushRecipients> {
-  // The uncorrelated subqueries run once per query, not per row.
+  const listed =
+    named && named.length > 0
+      ? sql`j.rules IS NOT NULL OR j.user_id IN (${sql.join(named)})`
+      : sql`true`;
+  const leftOut =
+    named && named.length > 0
+      ? sql`j.rules IS NULL AND j.user_id NOT IN (${sql.join(named)})`
+      : sql`false`;
   const { rows } = await sql<{
-    user_id: string;
-    member_event_id: string;
-    rules: string | null;
+    members: string | [string, string, string | null][] | null;
+    others: number | string;
     member_count: number | string;
     sender_has_unread: boolean;
   }>`
-    SELECT u.user_id, s.event_id AS member_event_id, a.content AS rules,
+    WITH j AS (${localJoined(roomId)})
+    SELECT
+      (SELECT json_agg(json_build_array(j.user_id, j.member_event_id, j.rules))
+        FROM j WHERE ${listed}) AS members,
+      (SELECT count(*) FROM j WHERE ${leftOut}) AS others,
       (SELECT count(*) FROM current_state c WHERE c.room_id = ${roomId}
         AND c.type = 'm.room.member' AND c.membership = 'join') AS member_count,
       EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ${senderId}
-        AND p.room_id = ${roomId}) AS sender_has_unread
+        AND p.room_id = ${roomId}) AS sender_has_unread`.execute(db);
+  const row = rows[0]!;
+  const members = typeof row.members === 'string' ? JSON.parse(row.members) : row.members;
+  return {
+    members: ((members ?? []) as [string, string, string | null][]).map(
+      ([userId, memberEventId, storedRules]) => ({ userId, memberEventId, storedRules }),
+    ),
+    othersWithDefaults: Number(row.others),
+    memberCount: Number(row.member_count),
+    senderHasUnread: row.sender_has_unread === true,
+  };
+}
+
+/** Local joined members of a room: user id, member event id, stored push rules (or null). */
+function localJoined(roomId: string) {
+  return sql`
+    SELECT u.user_id, s.event_id AS member_event_id, a.content AS rules
     FROM current_state s
     JOIN users u ON u.user_id = s.state_key
     LEFT JOIN account_data a ON a.user_id = u.user_id AND a.room_id = ${GLOBAL_ACCOUNT_DATA}
       AND a.type = 'm.push_rules'
-    WHERE s.room_id = ${roomId} AND s.type = 'm.room.member' AND s.membership = 'join'`.execute(db);
-  return {
-    members: rows.map((row) => ({
-      userId: row.user_id,
-      memberEventId: row.member_event_id,
-      storedRules: row.rules,
-    })),
-    memberCount: Number(rows[0]?.member_count ?? 0),
-    senderHasUnread: rows[0]?.sender_has_unread === true,
-  };
+    WHERE s.room_id = ${roomId} AND s.type = 'm.room.member' AND s.membership = 'join'`;
+}
+
+/**
+ * The one outcome of every local joined member with only the default rules who is not in
+ * `named` (loadPushRecipients' `othersWithDefaults`), written in the database.
+ */
+export async function insertDefaultPushActions(
+  db: Kysely<Database>,
+  action: Omit<PushActionRow, 'userId'> & { readonly named: readonly string[] },
+): Promise<void> {
+  if (action.named.length === 0) throw new Error('insertDefaultPushActions needs named users');
+  await sql`
+    WITH j AS (${localJoined(action.roomId)})
+    INSERT INTO event_push_actions
+      (event_id, user_id, room_id, stream_ordering, thread_id, notify, highlight)
+    SELECT ${action.eventId}::text, j.user_id, ${action.roomId}::text,
+      ${action.streamOrdering}::bigint, ${action.threadId}::text, ${action.notify}::boolean,
+      ${action.highlight}::boolean
+    FROM j WHERE j.rules IS NULL AND j.user_id NOT IN (${sql.join(action.named)})`.execute(db);
 }
 
 export interface PushActionRow {
@@ -73,25 +120,29 @@ export interface PushActionRow {
   readonly highlight: boolean;
 }
 
+/** Rows per INSERT: 7 parameters each, well under PGlite's 32,767 per statement. */
+const ROWS_PER_INSERT = 2000;
+
 export async function insertPushActions(
   db: Kysely<Database>,
   rows: readonly PushActionRow[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('event_push_actions')
-    .values(
-      rows.map((row) => ({
-        event_id: row.eventId,
-        user_id: row.userId,
-        room_id: row.roomId,
-        stream_ordering: row.streamOrdering,
-        thread_id: row.threadId,
-        notify: row.notify,
-        highlight: row.highlight,
-      })),
-    )
-    .execute();
+  for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
+    await db
+      .insertInto('event_push_actions')
+      .values(
+        rows.slice(at, at + ROWS_PER_INSERT).map((row) => ({
+          event_id: row.eventId,
+          user_id: row.userId,
+          room_id: row.roomId,
+          stream_ordering: row.streamOrdering,
+          thread_id: row.threadId,
+          notify: row.notify,
+          highlight: row.highlight,
+        })),
+      )
+      .execute();
+  }
 }
 
 /**
