@@ -15,7 +15,7 @@ import { getNotificationLevel, getUserPowerLevel } from '../core/auth-rules/powe
 import type { EventWithId } from '../core/pdu.ts';
 import { getRoomVersion } from '../core/room-versions.ts';
 import { type ReadonlyStateMap, stateKey } from '../core/state-map.ts';
-import { defaultRulesNameUser, usersNamedByDefaultRules } from '../push/default-push-rules.ts';
+import { usersNamedByDefaultRules } from '../push/default-push-rules.ts';
 import {
   type EventConditionMemo,
   evaluatePushRules,
@@ -55,8 +55,8 @@ export async function recordPushActions(
   // Members with only the default rules whom the event does not name all get one outcome: they
   // are counted, not listed, and the outcome is evaluated once, for a user no event names.
   // The sender is always listed (their own unread notifications are cleared below).
-  const shortcut = !defaultRulesNameUser(pushEvent, NOBODY);
-  const named = shortcut ? [pdu.sender, ...usersNamedByDefaultRules(pushEvent)] : undefined;
+  const namedByEvent = usersNamedByDefaultRules(pushEvent);
+  const named = namedByEvent.includes(NOBODY) ? undefined : [pdu.sender, ...namedByEvent];
   const { members, othersWithDefaults, memberCount, senderHasUnread } = await loadPushRecipients(
     trx,
     roomId,

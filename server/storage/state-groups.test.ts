@@ -8,6 +8,7 @@ import { DATABASE_KINDS, withTestDatabase } from '../../conformance-tests/suppor
 import { stateKey } from '../core/state-map.ts';
 import { getEvents } from './events.ts';
 import {
+  diffState,
   MAX_DELTA_DEPTH,
   readStateGroup,
   writeStateDelta,
@@ -29,7 +30,7 @@ for (const kind of DATABASE_KINDS) {
       const next = new Map(state);
       next.set(stateKey('m.room.member', '@user7:example.org'), '$leave7');
       next.delete(stateKey('m.room.member', '@user8:example.org'));
-      const delta = await writeStateGroup(db, ROOM, next, { group: snapshot, state });
+      const delta = await writeStateDelta(db, ROOM, snapshot, diffState(state, next));
       assert.deepEqual(await readStateGroup(db, delta), next);
       const rows = await db
         .selectFrom('state_group_entries')

@@ -36,22 +36,12 @@ export async function readStateGroup(db: Kysely<Database>, group: number): Promi
   return state;
 }
 
-/**
- * Stores `state` as a new group. With a base group whose state is `baseState`, only the
- * difference is written, unless the chain is already MAX_DELTA_DEPTH long.
- */
+/** Stores `state` whole, as a snapshot group (deltas on it: writeStateDelta). */
 export async function writeStateGroup(
   db: Kysely<Database>,
   roomId: string,
   state: ReadonlyStateMap,
-  base?: { group: number; state: ReadonlyStateMap },
 ): Promise<number> {
-  if (base) {
-    const depth = await deltaDepthAfter(db, base.group);
-    if (depth !== undefined) {
-      return insertGroup(db, roomId, base.group, depth, diffState(base.state, state));
-    }
-  }
   return insertGroup(db, roomId, null, 0, [...state]);
 }
 
