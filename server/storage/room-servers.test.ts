@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DATABASE_KINDS, withTestDatabase } from '../../conformance-tests/support/databases.ts';
-import { joinedServersOf, joinedServersSince, serverNameOfUser } from './room-servers.ts';
+import {
+  joinedServersOf,
+  joinedServersSince,
+  joinedServersSinceIn,
+  serverNameOfUser,
+} from './room-servers.ts';
 
 const ROOM = '!servers:a.test';
 
@@ -38,5 +43,22 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await joinedServersOf(db, ROOM), ['a.test', 'b.test:8448']);
       assert.equal(serverNameOfUser('@b1:b.test:8448'), 'b.test:8448');
       assert.deepEqual(await joinedServersOf(db, '!empty:a.test'), []);
+      // Several rooms in one statement, each with its own servers; a room without any is there.
+      const many = await joinedServersSinceIn(db, [ROOM, '!other:a.test', '!empty:a.test']);
+      assert.deepEqual(
+        [...many].map(([room, servers]) => [room, [...servers].sort()]),
+        [
+          [
+            ROOM,
+            [
+              ['a.test', 3],
+              ['b.test:8448', 9],
+            ],
+          ],
+          ['!other:a.test', [['e.test', 1]]],
+          ['!empty:a.test', []],
+        ],
+      );
+      assert.equal((await joinedServersSinceIn(db, [])).size, 0);
     }));
 }

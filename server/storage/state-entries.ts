@@ -1,6 +1,7 @@
 // A few state entries (say the history visibility and one user's membership) in many state groups
 // at once, without rebuilding each group's full state: one recursive query walks every group's
-// delta chain and keeps, per group and key, the entry nearest to the group.
+// delta chain and keeps, per group and key, the entry nearest to the group. Every step is an
+// index lookup (see readStateGroup in state-groups.ts for why the subqueries are fenced).
 import { type Kysely, sql } from 'kysely';
 import { type StateKey, stateKey } from '../core/state-map.ts';
 import type { Database } from './schema.ts';
@@ -26,17 +27,22 @@ export async function readStateEntries(
     state_key: string;
     event_id: string | null;
   }>`
-    WITH RECURSIVE chain(start_group, state_group, prev_group, distance) AS (
-      SELECT state_group, state_group, prev_group, 0 FROM state_groups
+    WITH RECURSIVE chain(start_group, state_group, distance) AS (
+      SELECT state_group, state_group, 0 FROM state_groups
       WHERE state_group IN (${sql.join(wanted)})
       UNION ALL
-      SELECT c.start_group, g.state_group, g.prev_group, c.distance + 1
-      FROM state_groups g JOIN chain c ON g.state_group = c.prev_group
+      SELECT c.start_group, p.prev_group, c.distance + 1
+      FROM chain c CROSS JOIN LATERAL (
+        SELECT prev_group FROM state_groups WHERE state_group = c.state_group OFFSET 0
+      ) p
+      WHERE p.prev_group IS NOT NULL
     )
     SELECT DISTINCT ON (c.start_group, e.type, e.state_key)
       c.start_group, e.type, e.state_key, e.event_id
-    FROM chain c JOIN state_group_entries e ON e.state_group = c.state_group
-    WHERE ${keyMatch}
+    FROM chain c CROSS JOIN LATERAL (
+      SELECT type, state_key, event_id FROM state_group_entries e
+      WHERE e.state_group = c.state_group AND (${keyMatch}) OFFSET 0
+    ) e
     ORDER BY c.start_group, e.type, e.state_key, c.distance ASC`.execute(db);
   for (const row of rows) {
     // A null entry in a delta removes the key from that group on.
