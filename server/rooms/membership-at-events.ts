@@ -11,7 +11,7 @@
 import type { Kysely } from 'kysely';
 import { stateKey } from '../core/state-map.ts';
 import { getEvents, type StoredEvent } from '../storage/events.ts';
-import { getEventStateGroups } from '../storage/room-timeline.ts';
+import { stateGroupsOfEvents } from '../storage/room-timeline.ts';
 import type { Database } from '../storage/schema.ts';
 import { readStateEntries } from '../storage/state-entries.ts';
 import type { RoomReader } from './room-reader.ts';
@@ -34,10 +34,7 @@ export async function membershipAtEvents(
   }
   if (older.length === 0) return found;
 
-  const groups = await getEventStateGroups(
-    db,
-    older.map((event) => event.eventId),
-  );
+  const groups = await stateGroupsOfEvents(db, older);
   const memberKey = stateKey('m.room.member', reader.userId);
   const entries = await readStateEntries(
     db,

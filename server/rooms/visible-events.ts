@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { isJsonObject, type JsonObject } from '../core/pdu.ts';
 import { stateKey } from '../core/state-map.ts';
 import { getEvents, type StoredEvent } from '../storage/events.ts';
-import { getEventStateGroups } from '../storage/room-timeline.ts';
+import { stateGroupsOfEvents } from '../storage/room-timeline.ts';
 import type { Database } from '../storage/schema.ts';
 import { readStateEntries } from '../storage/state-entries.ts';
 import { historyVisibilityOf, mayUserSeeEvent } from './history-visibility.ts';
@@ -28,10 +28,7 @@ export async function filterVisibleEvents(
       (limit === undefined || event.streamOrdering <= limit),
   );
   if (candidates.length === 0) return [];
-  const groups = await getEventStateGroups(
-    db,
-    candidates.map((event) => event.eventId),
-  );
+  const groups = await stateGroupsOfEvents(db, candidates);
   const memberKey = stateKey('m.room.member', reader.userId);
   const entries = await readStateEntries(
     db,

@@ -1,6 +1,7 @@
 // A room's timeline in stream order, for pagination: the events of the room this server accepted
 // (no outliers, nothing rejected), between two stream positions, a batch at a time.
 import type { Kysely } from 'kysely';
+import type { StoredEvent } from './events.ts';
 import type { Database } from './schema.ts';
 
 export interface TimelineRow {
@@ -59,6 +60,34 @@ export async function getEventStateGroups(
     found.set(row.event_id, { before: row.state_before, after: row.state_after });
   }
   return found;
+}
+
+/**
+ * getEventStateGroups for events in hand: those read with their groups (a sync timeline's) need
+ * no query; the others are read.
+ */
+export async function stateGroupsOfEvents(
+  db: Kysely<Database>,
+  events: readonly (StoredEvent | (StoredEvent & CarriedStateGroups))[],
+): Promise<Map<string, EventStateGroups>> {
+  const found = new Map<string, EventStateGroups>();
+  const unknown: string[] = [];
+  for (const event of events) {
+    if ('stateBefore' in event) {
+      found.set(event.eventId, { before: event.stateBefore, after: event.stateAfter });
+    } else {
+      unknown.push(event.eventId);
+    }
+  }
+  for (const [eventId, groups] of await getEventStateGroups(db, unknown))
+    found.set(eventId, groups);
+  return found;
+}
+
+/** The state groups an event was read with (sync-timeline.ts's SyncEvent). */
+export interface CarriedStateGroups {
+  readonly stateBefore: number | null;
+  readonly stateAfter: number | null;
 }
 
 /** The stream positions of a user's membership events in a room, with their JSON, oldest first. */

@@ -5,12 +5,11 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { RoomEventFilter } from '../../schemas/requests/sync-filter.ts';
 import { STORED_EVENT_COLUMNS, type StoredEvent, toStoredEvent } from './events.ts';
+import type { CarriedStateGroups } from './room-timeline.ts';
 import type { Database } from './schema.ts';
 
-export interface SyncEvent extends StoredEvent {
-  readonly stateBefore: number | null;
-  readonly stateAfter: number | null;
-}
+/** A timeline event with its state groups (the visibility checks then need not read them). */
+export interface SyncEvent extends StoredEvent, CarriedStateGroups {}
 
 export interface TimelineQuery {
   /** Events after this position (exclusive); from the room's start when undefined. */
