@@ -2,9 +2,9 @@
 // `ipfs add --cid-version=1 --raw-leaves --chunker=size-262144` computes it, without storing any
 // block. The local blob store names its files with it, so a blob moved between a local directory
 // and Kubo keeps its CID.
-import { type ImporterOptions, importByteStream } from 'ipfs-unixfs-importer';
-import { fixedSize } from 'ipfs-unixfs-importer/chunker';
-import { balanced } from 'ipfs-unixfs-importer/layout';
+// The importer is loaded on the first upload: it and its dependencies hold ~20 MB of an idle
+// server's memory otherwise (bench workload 6).
+import type { ImporterOptions, importByteStream } from 'ipfs-unixfs-importer';
 import { CID } from 'multiformats/cid';
 
 /**
@@ -22,16 +22,33 @@ export const UNIXFS_IMPORT = {
   maxLinksPerNode: 174,
 } as const;
 
-export const UNIXFS_IMPORTER_OPTIONS: ImporterOptions = {
-  cidVersion: UNIXFS_IMPORT.cidVersion,
-  rawLeaves: UNIXFS_IMPORT.rawLeaves,
-  // A file of one chunk is that raw block itself, as in Kubo.
-  reduceSingleLeafToSelf: true,
-  chunker: fixedSize({ chunkSize: UNIXFS_IMPORT.chunkSize }),
-  layout: balanced({ maxChildrenPerNode: UNIXFS_IMPORT.maxLinksPerNode }),
-  // Blocks hashed concurrently: bounds memory to about this many chunks.
-  blockWriteConcurrency: 4,
-};
+interface Importer {
+  readonly importByteStream: typeof importByteStream;
+  readonly options: ImporterOptions;
+}
+
+let importer: Promise<Importer> | undefined;
+
+function loadImporter(): Promise<Importer> {
+  importer ??= Promise.all([
+    import('ipfs-unixfs-importer'),
+    import('ipfs-unixfs-importer/chunker'),
+    import('ipfs-unixfs-importer/layout'),
+  ]).then(([{ importByteStream }, { fixedSize }, { balanced }]) => ({
+    importByteStream,
+    options: {
+      cidVersion: UNIXFS_IMPORT.cidVersion,
+      rawLeaves: UNIXFS_IMPORT.rawLeaves,
+      // A file of one chunk is that raw block itself, as in Kubo.
+      reduceSingleLeafToSelf: true,
+      chunker: fixedSize({ chunkSize: UNIXFS_IMPORT.chunkSize }),
+      layout: balanced({ maxChildrenPerNode: UNIXFS_IMPORT.maxLinksPerNode }),
+      // Blocks hashed concurrently: bounds memory to about this many chunks.
+      blockWriteConcurrency: 4,
+    },
+  }));
+  return importer;
+}
 
 // Only the root CID is wanted: every block is hashed and dropped.
 const discardingBlockstore = {
@@ -42,7 +59,8 @@ const discardingBlockstore = {
 export async function unixfsCid(
   bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): Promise<string> {
-  const result = await importByteStream(bytes, discardingBlockstore, UNIXFS_IMPORTER_OPTIONS);
+  const { importByteStream, options } = await loadImporter();
+  const result = await importByteStream(bytes, discardingBlockstore, options);
   return result.cid.toString();
 }
 

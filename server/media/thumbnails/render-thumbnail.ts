@@ -10,7 +10,7 @@
 // (EXIF, GPS, XMP, ICC), because sharp drops it unless asked to keep it.
 
 import { open } from 'node:fs/promises';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import type { ThumbnailMethod } from './thumbnail-sizes.ts';
 import {
   SNIFF_BYTES,
@@ -60,6 +60,14 @@ export class ThumbnailTooLargeError extends Error {
   override name = 'ThumbnailTooLargeError';
 }
 
+// sharp (libvips) is loaded by the first thumbnail: ~24 MB of an idle server's memory otherwise
+// (bench workload 6).
+let sharpModule: Promise<typeof import('sharp').default> | undefined;
+const loadSharp = () => {
+  sharpModule ??= import('sharp').then((module) => module.default);
+  return sharpModule;
+};
+
 export async function renderThumbnail(
   source: ThumbnailSource,
   options: RenderThumbnailOptions,
@@ -69,6 +77,7 @@ export async function renderThumbnail(
     throw new RangeError(`Thumbnail box must be positive integers, got ${width}x${height}`);
   }
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const sharp = await loadSharp();
   const input = await materialize(source, options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES);
 
   const format = sniffImageFormat(await head(input));
